@@ -8,6 +8,7 @@ public enum DropReason {
   // link and Ethernet
   LINK_RX_ERROR(Layer.LINK),
   LINK_TX_ERROR(Layer.LINK),
+  STACK_INTERNAL_ERROR(Layer.LINK),
   ETH_TRUNCATED(Layer.ETHERNET),
   ETH_NOT_FOR_US(Layer.ETHERNET),
   ETH_SOURCE_IS_OURS(Layer.ETHERNET),
@@ -39,6 +40,7 @@ public enum DropReason {
   IPV4_UNKNOWN_PROTOCOL(Layer.IPV4),
   IPV4_NO_ROUTE(Layer.IPV4),
   IPV4_DONT_FRAGMENT(Layer.IPV4),
+  IPV4_TOO_LARGE(Layer.IPV4),
   IPV4_FRAG_BAD_LENGTH(Layer.IPV4),
   IPV4_FRAG_OVERLAP(Layer.IPV4),
   IPV4_FRAG_TOO_LARGE(Layer.IPV4),

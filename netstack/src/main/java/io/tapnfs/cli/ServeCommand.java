@@ -1,0 +1,178 @@
+package io.tapnfs.cli;
+
+import io.tapnfs.netstack.Clock;
+import io.tapnfs.netstack.Stack;
+import io.tapnfs.netstack.StackConfig;
+import io.tapnfs.netstack.StackSettings;
+import io.tapnfs.netstack.Sysctl;
+import io.tapnfs.netstack.ethernet.MacAddress;
+import io.tapnfs.netstack.ipv4.Ipv4Address;
+import io.tapnfs.netstack.ipv4.Ipv4Cidr;
+import io.tapnfs.netstack.ipv4.Route;
+import io.tapnfs.netstack.link.TapDevice;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code tapnfs serve}: open the TAP, run the stack, serve the control socket until a signal. */
+@Command(name = "serve", mixinStandardHelpOptions = true,
+    description = "Run the stack on a TAP device until SIGINT/SIGTERM.")
+final class ServeCommand implements Callable<Integer> {
+  private static final Logger log = LoggerFactory.getLogger(ServeCommand.class);
+  static final long DEFAULT_PCAP_MAX = 1L << 30;
+
+  @Option(names = "--tap", paramLabel = "NAME", description = "TAP device to create or attach to (default ${DEFAULT-VALUE}).")
+  String tap = "tapnfs0";
+
+  @Option(names = "--ip", paramLabel = "A.B.C.D/P", description = "The stack's own address (default ${DEFAULT-VALUE}).")
+  String ip = "10.73.0.2/24";
+
+  @Option(names = "--gateway", paramLabel = "IP", description = "Default gateway (on-link).")
+  String gateway;
+
+  @Option(names = "--mtu", paramLabel = "N", description = "IP MTU of the link (default ${DEFAULT-VALUE}).")
+  int mtu = 1500;
+
+  @Option(names = "--mac", paramLabel = "MAC", description = "The stack's MAC (default: random, locally administered, not the tap's own).")
+  String mac;
+
+  @Option(names = "--host-address", paramLabel = "A.B.C.D/P",
+      description = "Also give the kernel's side of the tap this address.")
+  String hostAddress;
+
+  @Option(names = "--route", paramLabel = "A.B.C.D/P=GATEWAY", description = "A static route (repeatable).")
+  List<String> routes = new ArrayList<>();
+
+  @Option(names = "--arp", paramLabel = "IP=MAC", description = "A static ARP entry (repeatable).")
+  List<String> arp = new ArrayList<>();
+
+  @Option(names = "--sysctl", paramLabel = "NAME=VALUE", description = "A stack setting (repeatable); see --list-sysctls.")
+  List<String> sysctls = new ArrayList<>();
+
+  @Option(names = "--list-sysctls", description = "List the settings, their defaults and ranges, and exit.")
+  boolean listSysctls;
+
+  @Option(names = "--pcap", paramLabel = "FILE", description = "Capture every frame in and out to this pcap file.")
+  Path pcap;
+
+  @Option(names = "--pcap-max-bytes", paramLabel = "N", description = "Size cap of the capture (default ${DEFAULT-VALUE}).")
+  long pcapMaxBytes = DEFAULT_PCAP_MAX;
+
+  @Option(names = "--control", paramLabel = "PATH", description = "Control socket (default /run/tapnfs/<tap>.sock).")
+  Path control;
+
+  @Option(names = "--diag-services", description = "Enable the inetd internal services: UDP echo (port 7).")
+  boolean diagServices;
+
+  @Override
+  public Integer call() throws Exception {
+    if (listSysctls) {
+      for (Sysctl s : Sysctl.values())
+        System.out.printf("%-28s %10d  [%d..%d]  %s%n", s.key(), s.defaultValue(), s.min(), s.max(), s.description());
+      return 0;
+    }
+    StackConfig config = config();
+    TapDevice dev = TapDevice.open(tap, mtu);
+    Stack stack = null;
+    ControlServer ctl = null;
+    DiagServices diag = null;
+    try {
+      dev.setMtu(mtu);
+      if (hostAddress != null) {
+        Ipv4Cidr h = Ipv4Cidr.parse(hostAddress);
+        if (h.address().equals(config.address().address()))
+          throw new IllegalArgumentException("--host-address must differ from --ip");
+        dev.setHostAddress(h.address().bits(), h.prefixLength());
+      }
+      MacAddress kernelMac = dev.kernelMac();
+      if (mac == null) {
+        MacAddress m;
+        do { m = MacAddress.randomLocal(new SecureRandom()); } while (m.equals(kernelMac));
+        config = new StackConfig(m, config.address(), config.gateway(), config.mtu(), config.staticRoutes(),
+            config.staticArp(), config.settings(), config.seed());
+      } else if (config.mac().equals(kernelMac)) {
+        throw new IllegalArgumentException("--mac must differ from the tap's own MAC " + kernelMac);
+      }
+      dev.setUp(true);
+      stack = Stack.start(config, dev, Clock.SYSTEM);
+      if (pcap != null) stack.startCapture(pcap, pcapMaxBytes);
+      if (diagServices) diag = new DiagServices(stack);
+      ctl = new ControlServer(control != null ? control : ControlPaths.forTap(dev.name()), stack);
+      System.out.printf("tapnfs: %s up, %s (%s), mtu %d%s%n", dev.name(), config.address(), config.mac(), mtu,
+          config.gateway() == null ? "" : ", gateway " + config.gateway());
+      System.out.printf("tapnfs: control %s%s%s%n", ctl.path(), pcap == null ? "" : ", capture " + pcap,
+          diagServices ? ", diag services on" : "");
+      System.out.println("tapnfs: ready");
+      System.out.flush();
+      awaitSignal();
+      return 0;
+    } finally {
+      // Reverse order: control first (no new requests), then the stack (flushes the capture),
+      // then the link goes down and the tap is released.
+      closeQuietly(ctl);
+      closeQuietly(diag);
+      closeQuietly(stack);
+      try { dev.setUp(false); } catch (IOException | RuntimeException e) { log.debug("link down: {}", e.toString()); }
+      closeQuietly(dev);
+      System.out.println("tapnfs: stopped");
+      System.out.flush();
+      cleanedUp.countDown();
+    }
+  }
+
+  StackConfig config() {
+    StackSettings settings = new StackSettings();
+    for (String s : sysctls) settings.set(s);
+    List<Route> rs = new ArrayList<>();
+    for (String r : routes) {
+      int eq = r.indexOf('=');
+      if (eq < 0) throw new IllegalArgumentException("--route wants DEST/P=GATEWAY, got '" + r + "'");
+      Ipv4Cidr d = Ipv4Cidr.parse(r.substring(0, eq));
+      rs.add(new Route(new Ipv4Cidr(d.network(), d.prefixLength()), Ipv4Address.parse(r.substring(eq + 1)), Route.Kind.STATIC, 0));
+    }
+    Map<Ipv4Address, MacAddress> statics = new LinkedHashMap<>();
+    for (String a : arp) {
+      int eq = a.indexOf('=');
+      if (eq < 0) throw new IllegalArgumentException("--arp wants IP=MAC, got '" + a + "'");
+      statics.put(Ipv4Address.parse(a.substring(0, eq)), MacAddress.parse(a.substring(eq + 1)));
+    }
+    MacAddress m = mac != null ? MacAddress.parse(mac) : MacAddress.parse("02:00:00:00:00:01");
+    return new StackConfig(m, Ipv4Cidr.parse(ip), gateway == null ? null : Ipv4Address.parse(gateway), mtu,
+        rs, statics, settings, new SecureRandom().nextLong());
+  }
+
+  private final CountDownLatch signalled = new CountDownLatch(1);
+  private final CountDownLatch cleanedUp = new CountDownLatch(1);
+
+  /**
+   * Blocks until SIGINT or SIGTERM. The JVM runs shutdown hooks on those signals and exits when
+   * they end, so our hook wakes this thread and then waits (10 s at most) for {@link #call}'s
+   * finally block to bring the link down and flush the capture.
+   */
+  private void awaitSignal() throws InterruptedException {
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+      signalled.countDown();
+      try {
+        cleanedUp.await(10, java.util.concurrent.TimeUnit.SECONDS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }, "tapnfs-shutdown"));
+    signalled.await();
+  }
+
+  private static void closeQuietly(AutoCloseable c) {
+    if (c == null) return;
+    try { c.close(); } catch (Exception e) { log.warn("closing {}: {}", c.getClass().getSimpleName(), e.toString()); }
+  }
+}

@@ -1,0 +1,146 @@
+package io.tapnfs.netstack;
+
+import io.tapnfs.netstack.arp.ArpCache;
+import io.tapnfs.netstack.arp.ArpPacket;
+import io.tapnfs.netstack.arp.ArpRepr;
+import io.tapnfs.netstack.ethernet.EtherType;
+import io.tapnfs.netstack.ethernet.EthernetHeader;
+import io.tapnfs.netstack.ethernet.EthernetRepr;
+import io.tapnfs.netstack.ethernet.MacAddress;
+import io.tapnfs.netstack.icmp.IcmpEndpoint;
+import io.tapnfs.netstack.ipv4.Ipv4Address;
+import io.tapnfs.netstack.ipv4.Ipv4Cidr;
+import io.tapnfs.netstack.ipv4.Ipv4Endpoint;
+import io.tapnfs.netstack.ipv4.Route;
+import io.tapnfs.netstack.ipv4.RouteTable;
+import io.tapnfs.netstack.link.FrameSink;
+import io.tapnfs.netstack.link.LinkStat;
+import io.tapnfs.netstack.udp.UdpEndpoint;
+import java.nio.ByteBuffer;
+import java.util.Map;
+
+/**
+ * One network interface and the protocols above it: the pure core of the stack (no I/O, no
+ * clock: {@code now} comes in, frames go out through a {@link FrameSink}). Ethernet is handled
+ * here; it dispatches by EtherType to ARP and IPv4, which dispatches by protocol to ICMP and UDP.
+ *
+ * <p>Event-loop thread only.
+ */
+public final class Nic {
+  /** IEEE 802.3 minimum frame without FCS; shorter frames are padded with zeros. */
+  static final int MIN_FRAME = 60;
+
+  private final StackConfig config;
+  private final FrameSink sink;
+  private final Counters<LinkStat> link = new Counters<>(LinkStat.class);
+  private final Counters<DropReason> drops = new Counters<>(DropReason.class);
+  private final ByteBuffer tx;
+  private final ArpCache arp;
+  private final Ipv4Endpoint ipv4;
+  private final IcmpEndpoint icmp;
+  private final UdpEndpoint udp;
+  private final RouteTable routes = new RouteTable();
+
+  public Nic(StackConfig config, TimerWheel wheel, FrameSink sink) {
+    this.config = config;
+    this.sink = sink;
+    this.tx = ByteBuffer.allocateDirect(EthernetHeader.LENGTH + config.mtu());
+    DropCounter dc = drops::inc;
+    Ipv4Cidr a = config.address();
+    routes.add(new Route(new Ipv4Cidr(a.network(), a.prefixLength()), Ipv4Address.ANY, Route.Kind.CONNECTED, 0));
+    if (config.gateway() != null)
+      routes.add(new Route(new Ipv4Cidr(Ipv4Address.ANY, 0), config.gateway(), Route.Kind.DEFAULT_GATEWAY, 0));
+    for (Route r : config.staticRoutes()) routes.add(r);
+    this.arp = new ArpCache(config.settings(), config.mac(), a.address(), this::sendFrame, dc, wheel);
+    this.ipv4 = new Ipv4Endpoint(config.settings(), a, config.mtu(), routes, this::output, dc, wheel,
+        (int) (config.seed() * 0x9E3779B9L));
+    this.icmp = new IcmpEndpoint(config.settings(), ipv4, dc);
+    this.udp = new UdpEndpoint(ipv4, icmp, dc, (int) (config.seed() >>> 7));
+    ipv4.register(icmp);
+    ipv4.register(udp);
+    ipv4.setErrorSink(icmp);
+    for (Map.Entry<Ipv4Address, MacAddress> e : config.staticArp().entrySet()) arp.addStatic(0, e.getKey(), e.getValue());
+  }
+
+  /** Sends the gratuitous ARP announcements; call once when the link comes up. */
+  public void start(long now) { arp.startAnnouncements(now); }
+
+  public StackConfig config() { return config; }
+  public ArpCache arp() { return arp; }
+  public Ipv4Endpoint ipv4() { return ipv4; }
+  public IcmpEndpoint icmp() { return icmp; }
+  public UdpEndpoint udp() { return udp; }
+  public RouteTable routes() { return routes; }
+  public Counters<LinkStat> linkCounters() { return link; }
+  public Counters<DropReason> drops() { return drops; }
+
+  /** Counts a frame the link could not deliver to us (read error). */
+  public void rxError() { link.inc(LinkStat.RX_ERRORS); drops.inc(DropReason.LINK_RX_ERROR); }
+
+  /** Counts a frame the link refused. */
+  public void txError() { link.inc(LinkStat.TX_ERRORS); drops.inc(DropReason.LINK_TX_ERROR); }
+
+  /** Counts a frame the link dropped for lack of room. */
+  public void txDropped() { link.inc(LinkStat.TX_DROPPED); }
+
+  /** Handles one received Ethernet frame ({@code position..limit}). */
+  public void receive(long now, ByteBuffer frame) {
+    link.inc(LinkStat.RX_PACKETS);
+    link.add(LinkStat.RX_BYTES, frame.remaining());
+    if (frame.remaining() > EthernetHeader.LENGTH + config.mtu()) { rxDrop(DropReason.ETH_OVERSIZED); return; }
+    EthernetRepr eth;
+    EthernetHeader h;
+    try {
+      h = EthernetHeader.checked(frame);
+      eth = EthernetRepr.parse(h);
+    } catch (Malformed m) {
+      rxDrop(m.reason());
+      return;
+    }
+    boolean broadcast = eth.dst().isBroadcast();
+    if (broadcast) link.inc(LinkStat.RX_BROADCAST);
+    if (!broadcast && !eth.dst().equals(config.mac())) { rxDrop(DropReason.ETH_NOT_FOR_US); return; }
+    if (eth.src().equals(config.mac())) { rxDrop(DropReason.ETH_SOURCE_IS_OURS); return; }
+    switch (eth.etherType()) {
+      case EtherType.IPV4 -> ipv4.receive(now, h.payload(), broadcast);
+      case EtherType.ARP -> {
+        try {
+          arp.receive(now, ArpRepr.parse(ArpPacket.checked(h.payload())));
+        } catch (Malformed m) {
+          drops.inc(m.reason());
+        }
+      }
+      default -> rxDrop(DropReason.ETH_UNKNOWN_ETHERTYPE);
+    }
+  }
+
+  private void rxDrop(DropReason r) {
+    link.inc(LinkStat.RX_DROPPED);
+    drops.inc(r);
+  }
+
+  /** IPv4's output: broadcasts and multicasts map straight to a MAC; unicasts go through ARP. */
+  private void output(long now, Ipv4Address nextHop, ByteBuffer datagram) {
+    if (nextHop.isBroadcast() || config.address().isDirectedBroadcast(nextHop)) {
+      sendFrame(MacAddress.BROADCAST, EtherType.IPV4, datagram);
+    } else if (nextHop.isMulticast()) {
+      // RFC 1112 §6.4: 01-00-5E-00-00-00 plus the low 23 bits of the group address.
+      sendFrame(new MacAddress(0x01005e000000L | (nextHop.bits() & 0x7fffff)), EtherType.IPV4, datagram);
+    } else {
+      arp.send(now, nextHop, datagram);
+    }
+  }
+
+  /** Frames a payload into the reused transmit buffer and hands it to the sink. */
+  private void sendFrame(MacAddress dst, int etherType, ByteBuffer payload) {
+    tx.clear();
+    new EthernetRepr(config.mac(), dst, etherType).emit(EthernetHeader.unchecked(tx));
+    tx.position(EthernetHeader.LENGTH);
+    tx.put(payload.duplicate());
+    while (tx.position() < MIN_FRAME) tx.put((byte) 0);
+    tx.flip();
+    link.inc(LinkStat.TX_PACKETS);
+    link.add(LinkStat.TX_BYTES, tx.remaining());
+    sink.transmit(tx);
+  }
+}

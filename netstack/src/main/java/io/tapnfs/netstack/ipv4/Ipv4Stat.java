@@ -1,0 +1,9 @@
+package io.tapnfs.netstack.ipv4;
+
+/** IPv4 counters, named after the IP-MIB (RFC 4293 ipSystemStatsTable) where it has one. */
+public enum Ipv4Stat {
+  IN_RECEIVES, IN_HDR_ERRORS, IN_ADDR_ERRORS, IN_UNKNOWN_PROTOS, IN_DISCARDS, IN_DELIVERS,
+  IN_MARTIANS, IN_BCAST_PKTS,
+  OUT_REQUESTS, OUT_NO_ROUTES, OUT_DISCARDS, OUT_TRANSMITS,
+  OUT_FRAG_REQDS, OUT_FRAG_OKS, OUT_FRAG_FAILS, OUT_FRAG_CREATES
+}
