@@ -25,7 +25,7 @@ public enum Sysctl {
   ARP_MCAST_SOLICIT(3, 1, 100, "ARP requests sent before a destination is unreachable"),
   ARP_REACHABLE_MS(30_000, 100, 3_600_000, "how long a confirmed entry stays REACHABLE"),
   ARP_GC_STALE_MS(60_000, 100, 86_400_000, "how long an unused STALE entry is kept"),
-  ARP_UNRES_QLEN(32, 0, 65_536, "packets queued per destination while ARP resolves it"),
+  ARP_UNRES_QLEN_BYTES(212_992, 0, 1 << 30, "bytes of packets queued per destination while ARP resolves it (Linux unres_qlen_bytes)"),
   ARP_CACHE_MAX(1024, 4, 1 << 20, "entries in the ARP cache"),
   ARP_ANNOUNCE_COUNT(2, 0, 10, "gratuitous ARP announcements at start (RFC 5227 §2.3)"),
   // UDP

@@ -221,19 +221,25 @@ public final class ArpCache {
   }
 
   private void enqueue(Entry e, ByteBuffer datagram) {
-    int max = (int) settings.get(Sysctl.ARP_UNRES_QLEN);
-    if (max == 0) { drops.drop(DropReason.ARP_QUEUE_OVERFLOW); return; }
-    // Like Linux (__neigh_event_send), the oldest waiting packet makes room for the newest.
-    while (e.pending.size() >= max) { e.pending.removeFirst(); drops.drop(DropReason.ARP_QUEUE_OVERFLOW); }
-    ByteBuffer copy = ByteBuffer.allocate(datagram.remaining());
-    copy.put(0, datagram, datagram.position(), datagram.remaining());
+    long max = settings.get(Sysctl.ARP_UNRES_QLEN_BYTES);
+    int n = datagram.remaining();
+    if (n > max) { drops.drop(DropReason.ARP_QUEUE_OVERFLOW); return; }
+    // Like Linux (__neigh_event_send), the oldest waiting packets make room for the newest.
+    while (e.pendingBytes + n > max) {
+      e.pendingBytes -= e.pending.removeFirst().remaining();
+      drops.drop(DropReason.ARP_QUEUE_OVERFLOW);
+    }
+    ByteBuffer copy = ByteBuffer.allocate(n);
+    copy.put(0, datagram, datagram.position(), n);
     e.pending.addLast(copy);
+    e.pendingBytes += n;
     stats.inc(ArpStat.QUEUED_PACKETS);
   }
 
   private void flush(Entry e) {
     ByteBuffer p;
     while ((p = e.pending.pollFirst()) != null) out.send(e.mac, EtherType.IPV4, p);
+    e.pendingBytes = 0;
   }
 
   /** Sends a request (broadcast while INCOMPLETE, unicast while PROBE) and arms the retry. */
@@ -285,6 +291,7 @@ public final class ArpCache {
     long updated;
     long lastUsed;
     int probes;
+    long pendingBytes;
 
     Entry(Ipv4Address ip, long now) {
       this.ip = ip;

@@ -162,11 +162,13 @@ public final class Ipv4Endpoint {
       if (quote == null) continue;
       // RFC 792 / RFC 1122 §3.2.2.4: Time Exceeded code 1, only when fragment zero arrived.
       try {
-        Ipv4Repr ip = Ipv4Repr.parse(Ipv4Header.checked(quote.duplicate()), false);
+        // The quote is a header plus 8 bytes, shorter than the total length it states: read it
+        // with the unchecked view (it was validated when the fragment arrived).
+        Ipv4Repr ip = Ipv4Repr.parse(Ipv4Header.unchecked(quote.duplicate()), false);
         errors.sendError(now, IcmpType.TIME_EXCEEDED, IcmpType.CODE_REASSEMBLY_TIME_EXCEEDED, 0,
             new InboundDatagram(ip, ByteBuffer.allocate(0), quote, false));
       } catch (Malformed m) {
-        // cannot happen: the header was validated on arrival
+        log.error("fragment zero's header, valid on arrival, no longer parses: {}", m.reason());
       }
     }
     rearmReassembly();

@@ -80,7 +80,7 @@ class ArpCacheTest {
   }
 
   @Test void queueIsBoundedAndDropsTheOldest() {
-    f.settings().set(Sysctl.ARP_UNRES_QLEN, 3);
+    f.settings().set(Sysctl.ARP_UNRES_QLEN_BYTES, 3 * 29);    // three 29-byte datagrams (20 IP + 8 UDP + 1)
     for (int i = 1; i <= 5; i++) sendUdpToPeer(i);
     f.take();
     f.receive(reply(PEER_IP, PEER_MAC));

@@ -26,7 +26,7 @@ class EthernetTest {
   @Test void constructMatchesBytes() {
     ByteBuffer b = ByteBuffer.allocate(EthernetHeader.LENGTH);
     new EthernetRepr(MacAddress.parse("9a:1b:2c:3d:4e:5f"), MacAddress.BROADCAST, EtherType.ARP).emit(EthernetHeader.unchecked(b));
-    assertThat(b.array()).isEqualTo(Frames.hex(FRAME.substring(0, 33)).array());
+    assertThat(b.array()).isEqualTo(java.util.Arrays.copyOf(Frames.hex(FRAME).array(), EthernetHeader.LENGTH));
   }
 
   @ParameterizedTest @ValueSource(ints = {0, 1, 13})
