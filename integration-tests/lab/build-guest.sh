@@ -47,6 +47,13 @@ for a in $(/bin/busybox --list); do
   ln -sf busybox "ir/bin/$a"
 done
 cp "$here/guest-init.sh" ir/init && chmod 755 ir/init
+# Host tools the tests drive inside the guest (busybox nc has no UDP): each binary with the
+# shared libraries ldd lists for it, at the same paths.
+for tool in socat; do
+  bin="$(command -v "$tool")"
+  install -D "$bin" "ir/usr/bin/$tool"
+  for lib in $(ldd "$bin" | grep -o '/[^ ]*'); do install -D "$lib" "ir$lib"; done
+done
 mods="virtio_pci virtio_net af_packet nfs nfsv3 nfsv4"
 for f in $(for m in $mods; do modprobe -d kroot -S "$kver" --show-depends "$m" 2>/dev/null; done | awk '$1=="insmod" {print $2}' | sort -u); do
   rel="${f#kroot/lib/modules/$kver/}"

@@ -163,7 +163,8 @@ final class ServeCommand implements Callable<Integer> {
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
       signalled.countDown();
       try {
-        cleanedUp.await(10, java.util.concurrent.TimeUnit.SECONDS);
+        // A signal asked for this stop and it went cleanly: exit 0, not the JVM's 128+signal.
+        if (cleanedUp.await(10, java.util.concurrent.TimeUnit.SECONDS)) Runtime.getRuntime().halt(0);
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
       }
