@@ -16,7 +16,11 @@ class HostAddressIT {
     try (Lab lab = Lab.bare("hostaddr")) {
       Lab.Server server = lab.startServer(java.util.List.of("ip", "netns", "exec", lab.ns, "java", "-jar",
           Lab.jar().toString(), "serve", "--tap", "tnx0", "--ip", "10.78.0.2/24", "--host-address", "10.78.0.1/24",
-          "--mtu", "9000", "--control", lab.out.resolve("control.sock").toString()));
+          "--mtu", "9000"));
+      // default control socket under /run/tapnfs: `tapnfs stat` finds the one server by itself
+      String stat = Lab.run(java.util.List.of("java", "-jar", Lab.jar().toString(), "stat"), java.time.Duration.ofSeconds(60))
+          .ok().stdout();
+      assertThat(stat).contains("tnx0: mtu 9000").contains("inet 10.78.0.2/24");
       String link = lab.exec("ip", "-o", "addr", "show", "dev", "tnx0").ok().stdout();
       assertThat(link).contains("10.78.0.1/24");
       assertThat(lab.exec("cat", "/sys/class/net/tnx0/mtu").ok().stdout().trim()).isEqualTo("9000");

@@ -31,6 +31,8 @@ final class ServeCommand implements Callable<Integer> {
   private static final Logger log = LoggerFactory.getLogger(ServeCommand.class);
   static final long DEFAULT_PCAP_MAX = 1L << 30;
 
+  @picocli.CommandLine.Spec picocli.CommandLine.Model.CommandSpec spec;
+
   @Option(names = "--tap", paramLabel = "NAME", description = "TAP device to create or attach to (default ${DEFAULT-VALUE}).")
   String tap = "tapnfs0";
 
@@ -77,8 +79,10 @@ final class ServeCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     if (listSysctls) {
+      java.io.PrintWriter out = spec.commandLine().getOut();
       for (Sysctl s : Sysctl.values())
-        System.out.printf("%-28s %10d  [%d..%d]  %s%n", s.key(), s.defaultValue(), s.min(), s.max(), s.description());
+        out.printf("%-28s %10d  [%d..%d]  %s%n", s.key(), s.defaultValue(), s.min(), s.max(), s.description());
+      out.flush();
       return 0;
     }
     StackConfig config = config();

@@ -54,6 +54,13 @@ class IcmpEndpointTest {
     assertThat(f.drops(DropReason.ICMP_BAD_CHECKSUM)).isEqualTo(1);
   }
 
+  @Test void truncatedMessagesAreDropped() {
+    for (int len : new int[] {0, 1, 7}) f.receiveIp(Frames.ipv4(PEER_IP, OUR_IP, IpProtocol.ICMP, ByteBuffer.allocate(len)));
+    assertThat(f.drops(DropReason.ICMP_TRUNCATED)).isEqualTo(3);
+    assertThat(f.nic.icmp().counters().get(IcmpStat.IN_ERRORS)).isEqualTo(3);
+    assertThat(f.sent).isEmpty();
+  }
+
   @Test void broadcastEchoIsIgnoredByDefault() {
     ByteBuffer p = Frames.ipv4(PEER_IP, Ipv4Address.parse("10.0.0.255"), IpProtocol.ICMP, Frames.echoRequest(1, 1, 8));
     f.receive(Frames.eth(PEER_MAC, MacAddress.BROADCAST, EtherType.IPV4, p));
