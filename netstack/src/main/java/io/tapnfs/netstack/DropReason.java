@@ -60,7 +60,14 @@ public enum DropReason {
   UDP_BAD_CHECKSUM(Layer.UDP),
   UDP_NO_PORT(Layer.UDP),
   UDP_RECEIVE_QUEUE_FULL(Layer.UDP),
-  UDP_PAYLOAD_TOO_LARGE(Layer.UDP);
+  UDP_PAYLOAD_TOO_LARGE(Layer.UDP),
+  // TCP
+  TCP_TRUNCATED(Layer.TCP),
+  TCP_BAD_DATA_OFFSET(Layer.TCP),
+  TCP_BAD_CHECKSUM(Layer.TCP),
+  TCP_BAD_OPTIONS(Layer.TCP),
+  TCP_BAD_FLAGS(Layer.TCP),
+  TCP_BAD_PORT(Layer.TCP);
 
   private final Layer layer;
   private final String mibName;
