@@ -1,25 +1,25 @@
 #!/usr/bin/env bash
-# Installs what the lab needs from Debian's packages, once. Quiet when everything is present.
+# Installs the Debian packages the lab needs, once: if any is missing, one `apt-get update` and one
+# `apt-get install -y`. Silent when everything is already installed. Needs root (apt).
+#
+#   install-deps.sh
 set -euo pipefail
-need=()
-have() { command -v "$1" >/dev/null 2>&1; }
-have qemu-system-x86_64 || need+=(qemu-system-x86)
-# the guest needs the static busybox (the dynamic one cannot run in a bare initramfs)
-dpkg-query -W -f='${Status}' busybox-static 2>/dev/null | grep -q "ok installed" || need+=(busybox-static)
-have depmod || need+=(kmod)
-have cpio || need+=(cpio)
-have xz || need+=(xz-utils)
-have socat || need+=(socat)
-have tshark || need+=(tshark)
-have arping || need+=(arping)
-have ping || need+=(iputils-ping)
-have ip || need+=(iproute2)
-have pkill || need+=(procps)
-have gzip || need+=(gzip)
-[ ${#need[@]} -eq 0 ] && exit 0
-echo "lab: installing ${need[*]}" >&2
+
+# busybox-static (not busybox): the guest's initramfs has no shared libraries for busybox.
+packages=(qemu-system-x86 busybox-static kmod cpio gzip xz-utils zstd socat tshark arping
+          iputils-ping iproute2 procps util-linux)
+
+missing=()
+for p in "${packages[@]}"; do
+  # "ii " = wanted and installed; anything else (absent, half-installed, removed) counts as missing.
+  [ "$(dpkg-query -W -f='${db:Status-Abbrev}' "$p" 2>/dev/null)" = "ii " ] || missing+=("$p")
+done
+[ ${#missing[@]} -eq 0 ] && exit 0
+
+echo "install-deps: installing ${missing[*]}" >&2
 export DEBIAN_FRONTEND=noninteractive
-# tshark asks whether non-root users may capture; answer before it can block.
-echo "wireshark-common wireshark-common/install-setuid boolean false" | debconf-set-selections 2>/dev/null || true
+# wireshark-common asks whether non-root users may capture: answer "no" before it can ask.
+echo "wireshark-common wireshark-common/install-setuid boolean false" | debconf-set-selections
 apt-get update -qq
-apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
+apt-get install -y -qq --no-install-recommends \
+  -o Dpkg::Options::=--force-confdef -o Dpkg::Options::=--force-confold "${missing[@]}" >/dev/null

@@ -95,6 +95,34 @@ class KernelInteropIT {
     assertThat(counter(stat(), "outDestUnreachs")).isGreaterThan(before);
   }
 
+  @Test void tcpConnectToAClosedPortIsRefused() throws IOException {
+    long before = counter(stat(), "outRsts");
+    // Without the reset the kernel would retry its SYN until connect-timeout says "timed out".
+    Lab.Result r = lab.sh(Duration.ofSeconds(30), "socat -T 5 - TCP4:" + STACK_IP + ":2049,connect-timeout=5 </dev/null");
+    assertThat(r.exit()).isNotZero();
+    assertThat(r.stderr()).contains("Connection refused");
+    assertThat(counter(stat(), "outRsts")).isGreaterThan(before);
+  }
+
+  @Test void tcpEchoOfSixteenMebibytesIsExact() throws IOException {
+    Path f = lab.out.resolve("tcp16m.bin");
+    Path back = lab.out.resolve("tcp16m.back");
+    lab.sh(Duration.ofSeconds(30), "head -c 16777216 /dev/urandom > " + f).ok();
+    // socat half-closes after sending the file; the echo service then closes and socat ends.
+    lab.sh(Duration.ofSeconds(180), "socat -T 60 -b 65536 TCP4:" + STACK_IP + ":7 - < " + f + " > " + back).ok();
+    String sums = lab.sh(Duration.ofSeconds(30), "sha256sum " + f + " " + back + " | cut -d' ' -f1").ok().stdout();
+    String[] l = sums.strip().split("\n");
+    assertThat(l).hasSize(2);
+    assertThat(l[1]).isEqualTo(l[0]);
+  }
+
+  @Test void tcpDiscardAndChargen() throws IOException {
+    lab.sh(Duration.ofSeconds(120), "head -c 8388608 /dev/zero | socat -T 30 -u - TCP4:" + STACK_IP + ":9").ok();
+    String gen = lab.sh(Duration.ofSeconds(60), "socat -T 10 -u TCP4:" + STACK_IP + ":19 - | head -c 740").stdout();
+    assertThat(gen).hasSize(740);
+    assertThat(gen.split("\r\n")[0]).hasSize(72).startsWith(" !\"#$%&");
+  }
+
   @Test void statShowsInterfaceArpRoutesAndSockets() throws IOException {
     lab.exec("ping", "-c", "1", "-W", "2", STACK_IP).ok();
     String s = stat();
@@ -103,6 +131,7 @@ class KernelInteropIT {
     assertThat(s).contains(HOST_IP + " lladdr");                 // the kernel is in our ARP table
     assertThat(s).contains("10.77.0.0/24");                      // the connected route
     assertThat(s).contains(STACK_IP + ":7");                     // the echo socket
+    assertThat(s).containsPattern("tcp\\s+LISTEN .*" + Pattern.quote(STACK_IP + ":9"));
     assertThat(counter(s, "inEchos")).isGreaterThan(0);
   }
 }

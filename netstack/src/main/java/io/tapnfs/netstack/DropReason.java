@@ -67,7 +67,10 @@ public enum DropReason {
   TCP_BAD_CHECKSUM(Layer.TCP),
   TCP_BAD_OPTIONS(Layer.TCP),
   TCP_BAD_FLAGS(Layer.TCP),
-  TCP_BAD_PORT(Layer.TCP);
+  TCP_BAD_PORT(Layer.TCP),
+  TCP_NOT_UNICAST(Layer.TCP),
+  TCP_NO_CONNECTION(Layer.TCP),
+  TCP_LISTEN_OVERFLOW(Layer.TCP);
 
   private final Layer layer;
   private final String mibName;

@@ -15,6 +15,8 @@ import io.tapnfs.netstack.ipv4.Route;
 import io.tapnfs.netstack.ipv4.RouteTable;
 import io.tapnfs.netstack.link.FrameSink;
 import io.tapnfs.netstack.link.LinkStat;
+import io.tapnfs.netstack.tcp.IsnGenerator;
+import io.tapnfs.netstack.tcp.TcpEndpoint;
 import io.tapnfs.netstack.udp.UdpEndpoint;
 import java.nio.ByteBuffer;
 import java.util.Map;
@@ -22,7 +24,8 @@ import java.util.Map;
 /**
  * One network interface and the protocols above it: the pure core of the stack (no I/O, no
  * clock: {@code now} comes in, frames go out through a {@link FrameSink}). Ethernet is handled
- * here; it dispatches by EtherType to ARP and IPv4, which dispatches by protocol to ICMP and UDP.
+ * here; it dispatches by EtherType to ARP and IPv4, which dispatches by protocol to ICMP, UDP
+ * and TCP.
  *
  * <p>Event-loop thread only.
  */
@@ -39,6 +42,7 @@ public final class Nic {
   private final Ipv4Endpoint ipv4;
   private final IcmpEndpoint icmp;
   private final UdpEndpoint udp;
+  private final TcpEndpoint tcp;
   private final RouteTable routes = new RouteTable();
 
   public Nic(StackConfig config, TimerWheel wheel, FrameSink sink) {
@@ -56,8 +60,10 @@ public final class Nic {
         (int) (config.seed() * 0x9E3779B9L));
     this.icmp = new IcmpEndpoint(config.settings(), ipv4, dc);
     this.udp = new UdpEndpoint(ipv4, icmp, dc, (int) (config.seed() >>> 7));
+    this.tcp = new TcpEndpoint(ipv4, config.settings(), dc, IsnGenerator.random(), wheel);
     ipv4.register(icmp);
     ipv4.register(udp);
+    ipv4.register(tcp);
     ipv4.setErrorSink(icmp);
     for (Map.Entry<Ipv4Address, MacAddress> e : config.staticArp().entrySet()) arp.addStatic(0, e.getKey(), e.getValue());
   }
@@ -70,6 +76,7 @@ public final class Nic {
   public Ipv4Endpoint ipv4() { return ipv4; }
   public IcmpEndpoint icmp() { return icmp; }
   public UdpEndpoint udp() { return udp; }
+  public TcpEndpoint tcp() { return tcp; }
   public RouteTable routes() { return routes; }
   public Counters<LinkStat> linkCounters() { return link; }
   public Counters<DropReason> drops() { return drops; }

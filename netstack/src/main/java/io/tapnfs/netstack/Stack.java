@@ -55,6 +55,7 @@ public final class Stack implements Closeable {
     this.startedAt = clock.nanos();
     this.wheel = new TimerWheel(startedAt);
     this.nic = new Nic(config, wheel, this::transmit);
+    nic.tcp().setLoop(task -> execute(() -> task.accept(clock.nanos())));
     this.rx = ByteBuffer.allocateDirect(Math.max(link.maxFrameSize(), 14 + config.mtu()));
     if (threaded) {
       thread = new Thread(this::run, "tapnfs-stack-" + link.name());
@@ -235,6 +236,17 @@ public final class Stack implements Closeable {
 
   /** Opens a UDP socket bound to {@code port} (0: an ephemeral port). */
   public UdpSocket openUdp(int port) throws IOException { return UdpSocket.open(this, port); }
+
+  /** Listens on a TCP port. */
+  public io.tapnfs.netstack.socket.TcpServerSocket listenTcp(int port, int backlog) throws IOException {
+    return io.tapnfs.netstack.socket.TcpServerSocket.listen(this, port, backlog);
+  }
+
+  /** Connects to a TCP server; waits at most {@code timeout} for the handshake. */
+  public io.tapnfs.netstack.socket.TcpSocket connectTcp(io.tapnfs.netstack.ipv4.Ipv4Address ip, int port,
+                                                        java.time.Duration timeout) throws IOException {
+    return io.tapnfs.netstack.socket.TcpSocket.connect(this, ip, port, timeout);
+  }
 
   /** A snapshot of every counter and table, taken on the loop. */
   public StackStats stats() throws IOException {

@@ -17,7 +17,7 @@ import java.util.Map;
  * {@code ip -s link}, {@code netstat -s}, {@code ip neigh}, {@code ip route} and {@code ss} show
  * on a kernel.
  *
- * @param protocols per protocol (ARP, IPv4, IPv4 reassembly, ICMP, UDP), counter name to value
+ * @param protocols per protocol (ARP, IPv4, IPv4 reassembly, ICMP, UDP, TCP), counter name to value
  * @param drops every drop reason with its count, grouped by layer
  */
 public record StackStats(String linkName, MacAddress mac, Ipv4Cidr address, Ipv4Address gateway, int mtu,
@@ -26,7 +26,7 @@ public record StackStats(String linkName, MacAddress mac, Ipv4Cidr address, Ipv4
                          List<SocketRow> sockets, Map<String, Long> settings, String capture) {
 
   /** One row of the socket table, like {@code ss -uan}. */
-  public record SocketRow(String protocol, String local, String peer, String state, long recvQ, long sendQ) {}
+  public record SocketRow(String protocol, String local, String peer, String state, long recvQ, long sendQ, String info) {}
 
   static StackStats of(Nic n, String linkName, long now, long uptimeMillis, String capture) {
     StackConfig c = n.config();
@@ -36,12 +36,17 @@ public record StackStats(String linkName, MacAddress mac, Ipv4Cidr address, Ipv4
     p.put("ipv4-reassembly", n.ipv4().reassembler().counters().snapshot());
     p.put("icmp", n.icmp().counters().snapshot());
     p.put("udp", n.udp().counters().snapshot());
+    p.put("tcp", n.tcp().counters().snapshot());
     Map<Layer, Map<String, Long>> d = new EnumMap<>(Layer.class);
     for (DropReason r : DropReason.values())
       d.computeIfAbsent(r.layer(), k -> new LinkedHashMap<>()).put(r.mibName(), n.drops().get(r));
     List<SocketRow> sockets = new ArrayList<>();
     for (UdpEndpoint.Binding b : n.udp().bindings())
-      sockets.add(new SocketRow("udp", c.address().address() + ":" + b.port(), "*:*", "UNCONN", b.queuedBytes(), 0));
+      sockets.add(new SocketRow("udp", c.address().address() + ":" + b.port(), "*:*", "UNCONN", b.queuedBytes(), 0, ""));
+    for (var t : n.tcp().connections())
+      sockets.add(new SocketRow("tcp", t.local(), t.remote(), t.state().toString(), t.recvQ(), t.sendQ(),
+          t.state() == io.tapnfs.netstack.tcp.TcpState.LISTEN ? ""
+              : "rto:" + t.rtoMillis() + " rtt:" + t.srttMicros() / 1000.0 + " cwnd:" + t.cwnd() + " mss:" + t.mss()));
     return new StackStats(linkName, c.mac(), c.address(), c.gateway(), c.mtu(), uptimeMillis,
         n.linkCounters().snapshot(), p, d, n.arp().entries(now), n.routes().routes(), sockets,
         c.settings().snapshot(), capture);
@@ -90,9 +95,9 @@ public record StackStats(String linkName, MacAddress mac, Ipv4Cidr address, Ipv4
     s.append("\nRoutes:\n");
     routes.forEach(r -> s.append("    ").append(r).append('\n'));
     s.append("\nSockets:\n");
-    s.append(String.format("    %-6s %-8s %8s %8s  %-22s %s%n", "Proto", "State", "Recv-Q", "Send-Q", "Local", "Peer"));
-    sockets.forEach(k -> s.append(String.format("    %-6s %-8s %8d %8d  %-22s %s%n",
-        k.protocol(), k.state(), k.recvQ(), k.sendQ(), k.local(), k.peer())));
+    s.append(String.format("    %-6s %-12s %8s %8s  %-22s %-22s %s%n", "Proto", "State", "Recv-Q", "Send-Q", "Local", "Peer", ""));
+    sockets.forEach(k -> s.append(String.format("    %-6s %-12s %8d %8d  %-22s %-22s %s%n",
+        k.protocol(), k.state(), k.recvQ(), k.sendQ(), k.local(), k.peer(), k.info()).stripTrailing()).append('\n'));
     s.append("\nCapture: ").append(capture).append('\n');
     return s.toString();
   }

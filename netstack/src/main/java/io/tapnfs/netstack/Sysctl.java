@@ -28,6 +28,13 @@ public enum Sysctl {
   ARP_UNRES_QLEN_BYTES(212_992, 0, 1 << 30, "bytes of packets queued per destination while ARP resolves it (Linux unres_qlen_bytes)"),
   ARP_CACHE_MAX(1024, 4, 1 << 20, "entries in the ARP cache"),
   ARP_ANNOUNCE_COUNT(2, 0, 10, "gratuitous ARP announcements at start (RFC 5227 §2.3)"),
+  // TCP (RFC 9293), Linux names where they exist
+  TCP_TIME_WAIT_MS(60_000, 0, 600_000, "TIME-WAIT duration, 2*MSL (Linux: 60 s)"),
+  TCP_FIN_TIMEOUT_MS(60_000, 1_000, 600_000, "how long an orphaned FIN-WAIT-2 connection is kept"),
+  TCP_RMEM(262_144, 4_096, 1 << 30, "receive buffer per connection, bytes"),
+  TCP_WMEM(262_144, 4_096, 1 << 30, "send buffer per connection, bytes"),
+  TCP_MAX_CONNECTIONS(4096, 1, 1 << 20, "connections in all states, the listeners' backlogs included"),
+  TCP_NODELAY(0, 0, 1, "disable Nagle's algorithm for every connection"),
   // UDP
   UDP_RMEM(262_144, 1024, 1 << 30, "bytes queued on a UDP socket's receive queue"),
   UDP_WMEM(262_144, 65_536, 1 << 30, "bytes a UDP socket may have waiting to be sent");

@@ -1,0 +1,55 @@
+package io.tapnfs.netstack.tcp;
+
+import java.nio.ByteBuffer;
+
+/**
+ * A bounded FIFO of bytes on a circular array: the send buffer (the application appends, the
+ * loop reads at offsets and drops what was acknowledged) and the receive buffer (the loop
+ * appends in-order data, the application reads). Not thread-safe: the connection's lock guards it.
+ */
+final class ByteRing {
+  private final byte[] buf;
+  private int head;      // index of the first byte
+  private int size;
+
+  ByteRing(int capacity) { this.buf = new byte[capacity]; }
+
+  int capacity() { return buf.length; }
+  int size() { return size; }
+  int free() { return buf.length - size; }
+
+  /** Appends as much of {@code src} as fits; advances its position. @return bytes taken */
+  int append(ByteBuffer src) {
+    int n = Math.min(src.remaining(), free());
+    int tail = (head + size) % buf.length;
+    int first = Math.min(n, buf.length - tail);
+    src.get(buf, tail, first);
+    src.get(buf, 0, n - first);
+    size += n;
+    return n;
+  }
+
+  /** Copies {@code len} bytes starting {@code offset} bytes after the head into {@code dst}. */
+  void peek(int offset, int len, ByteBuffer dst) {
+    if (offset < 0 || len < 0 || offset + len > size) throw new IndexOutOfBoundsException(offset + "+" + len + " > " + size);
+    int start = (head + offset) % buf.length;
+    int first = Math.min(len, buf.length - start);
+    dst.put(buf, start, first);
+    dst.put(buf, 0, len - first);
+  }
+
+  /** Moves up to {@code dst.remaining()} bytes from the head into {@code dst}. @return bytes moved */
+  int read(ByteBuffer dst) {
+    int n = Math.min(dst.remaining(), size);
+    peek(0, n, dst);
+    drop(n);
+    return n;
+  }
+
+  /** Discards {@code n} bytes from the head. */
+  void drop(int n) {
+    if (n < 0 || n > size) throw new IndexOutOfBoundsException(n + " > " + size);
+    head = (head + n) % buf.length;
+    size -= n;
+  }
+}

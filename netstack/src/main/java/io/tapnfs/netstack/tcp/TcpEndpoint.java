@@ -1,0 +1,238 @@
+package io.tapnfs.netstack.tcp;
+
+import io.tapnfs.netstack.Counters;
+import io.tapnfs.netstack.DropCounter;
+import io.tapnfs.netstack.DropReason;
+import io.tapnfs.netstack.Malformed;
+import io.tapnfs.netstack.StackSettings;
+import io.tapnfs.netstack.Sysctl;
+import io.tapnfs.netstack.TimerWheel;
+import io.tapnfs.netstack.ipv4.InboundDatagram;
+import io.tapnfs.netstack.ipv4.IpProtocol;
+import io.tapnfs.netstack.ipv4.Ipv4Address;
+import io.tapnfs.netstack.ipv4.Ipv4Endpoint;
+import io.tapnfs.netstack.ipv4.TransportProtocol;
+import java.io.IOException;
+import java.net.BindException;
+import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.LongConsumer;
+
+/**
+ * TCP's protocol layer (RFC 9293): validates segments, finds their connection by 4-tuple or
+ * their listener by port, answers the rest with resets (§3.10.7.1), and sends what connections
+ * produce. Event-loop thread only, except {@link #later}.
+ */
+public final class TcpEndpoint implements TransportProtocol {
+  /** How application threads hand work to the loop (set by the stack). */
+  @FunctionalInterface
+  public interface Loop { void later(LongConsumer task); }
+
+  /** One row of the socket table, like {@code ss -tn}. */
+  public record ConnectionView(String local, String remote, TcpState state, int recvQ, int sendQ, long rtoMillis,
+                               long srttMicros, long cwnd, int mss) {}
+
+  private record Key(int remoteIp, int remotePort, int localPort) {}
+
+  private final Ipv4Endpoint ip;
+  private final StackSettings settings;
+  private final DropCounter drops;
+  private final IsnGenerator isn;
+  private final TimerWheel wheel;
+  private final Counters<TcpStat> stats = new Counters<>(TcpStat.class);
+  private final Map<Key, TcpConnection> connections = new HashMap<>();
+  private final Map<Integer, TcpListener> listeners = new HashMap<>();
+  private volatile Loop loop = task -> { throw new IllegalStateException("TCP has no event loop"); };
+  private int nextEphemeral = 32768;
+
+  public TcpEndpoint(Ipv4Endpoint ip, StackSettings settings, DropCounter drops, IsnGenerator isn, TimerWheel wheel) {
+    this.ip = ip;
+    this.settings = settings;
+    this.drops = drops;
+    this.isn = isn;
+    this.wheel = wheel;
+  }
+
+  public void setLoop(Loop loop) { this.loop = loop; }
+
+  @Override public int protocolNumber() { return IpProtocol.TCP; }
+
+  public Counters<TcpStat> counters() { return stats; }
+
+  public int connectionCount() { return connections.size(); }
+
+  // ---------------------------------------------------------------- for connections
+
+  void later(LongConsumer task) { loop.later(task); }
+
+  SeqNumber isn(long now, TcpConnection c) { return isn.isn(now, c.localIp, c.localPort, c.remoteIp, c.remotePort); }
+
+  long timeWaitNanos() { return settings.get(Sysctl.TCP_TIME_WAIT_MS) * 1_000_000L; }
+
+  long finWait2Nanos() { return settings.get(Sysctl.TCP_FIN_TIMEOUT_MS) * 1_000_000L; }
+
+  boolean noDelay() { return settings.on(Sysctl.TCP_NODELAY); }
+
+  void remove(TcpConnection c) {
+    Key k = new Key(c.remoteIp.bits(), c.remotePort, c.localPort);
+    if (connections.get(k) == c) {
+      connections.remove(k);
+      if (c.embryonic) { c.embryonic = false; c.listener.embryonicGone(); }
+    }
+  }
+
+  /** Sends one segment of connection {@code c}: ACK carries RCV.NXT, window our free buffer. */
+  void send(long now, TcpConnection c, SeqNumber seq, int flags, TcpOptions options, ByteBuffer payload) {
+    ByteBuffer data = payload == null ? ByteBuffer.allocate(0) : payload;
+    SeqNumber ack = (flags & TcpRepr.ACK) != 0 ? c.rcvNxt : new SeqNumber(0);
+    TcpRepr r = new TcpRepr(c.localPort, c.remotePort, seq, ack, flags, c.receiveWindow(), options, data.remaining());
+    if (ip.send(now, c.remoteIp, IpProtocol.TCP, TcpRepr.build(ip.address(), c.remoteIp, r, data), false))
+      stats.inc(TcpStat.OUT_SEGS);
+  }
+
+  void sendReset(long now, TcpConnection c, SeqNumber seq, SeqNumber ack) {
+    int flags = TcpRepr.RST | (ack != null ? TcpRepr.ACK : 0);
+    TcpRepr rst = new TcpRepr(c.localPort, c.remotePort, seq, ack != null ? ack : new SeqNumber(0), flags, 0, TcpOptions.NONE, 0);
+    if (ip.send(now, c.remoteIp, IpProtocol.TCP, TcpRepr.build(ip.address(), c.remoteIp, rst, ByteBuffer.allocate(0)), false)) {
+      stats.inc(TcpStat.OUT_SEGS);
+      stats.inc(TcpStat.OUT_RSTS);
+    }
+  }
+
+  // ---------------------------------------------------------------- application requests (on the loop)
+
+  public TcpListener listen(int port, int backlog) throws BindException {
+    if (port <= 0 || port > 65535) throw new IllegalArgumentException("port " + port);
+    if (listeners.containsKey(port)) throw new BindException("TCP port " + port + ": Address already in use");
+    TcpListener l = new TcpListener(port, Math.max(1, backlog));
+    listeners.put(port, l);
+    return l;
+  }
+
+  public void unlisten(long now, TcpListener l) {
+    listeners.remove(l.port, l);
+    for (TcpConnection c : l.close()) { sendReset(now, c, c.sndNxt, null); c.drop(); }
+  }
+
+  public TcpConnection connect(long now, Ipv4Address remote, int remotePort) throws IOException {
+    if (connections.size() >= settings.get(Sysctl.TCP_MAX_CONNECTIONS)) throw new IOException("too many TCP connections");
+    int port = ephemeral(remote, remotePort);
+    TcpConnection c = newConnection(null, port, remote, remotePort);
+    connections.put(new Key(remote.bits(), remotePort, port), c);
+    c.connect(now);
+    return c;
+  }
+
+  private int ephemeral(Ipv4Address remote, int remotePort) throws BindException {
+    for (int i = 0; i < 28232; i++) {
+      int p = nextEphemeral;
+      nextEphemeral = p >= 60999 ? 32768 : p + 1;
+      if (!listeners.containsKey(p) && !connections.containsKey(new Key(remote.bits(), remotePort, p))) return p;
+    }
+    throw new BindException("no free TCP ephemeral port to " + remote + ":" + remotePort);
+  }
+
+  private TcpConnection newConnection(TcpListener l, int localPort, Ipv4Address remote, int remotePort) {
+    return new TcpConnection(this, l, ip.address(), localPort, remote, remotePort, ip.mtu() - 40,
+        (int) settings.get(Sysctl.TCP_WMEM), (int) settings.get(Sysctl.TCP_RMEM), wheel);
+  }
+
+  public List<ConnectionView> connections() {
+    List<ConnectionView> out = new ArrayList<>();
+    for (TcpListener l : listeners.values())
+      out.add(new ConnectionView(ip.address() + ":" + l.port, "*:*", TcpState.LISTEN, l.queued(), l.backlog, 0, 0, 0, 0));
+    for (TcpConnection c : connections.values())
+      out.add(new ConnectionView(c.localIp + ":" + c.localPort, c.remoteIp + ":" + c.remotePort, c.state(), c.available(),
+          c.sendQueued(), c.rtt.rto() / 1_000_000L, c.rtt.hasSample() ? c.rtt.srtt() / 1_000L : 0, c.cc.cwnd(), c.sndMss));
+    return out;
+  }
+
+  // ---------------------------------------------------------------- segment arrival
+
+  @Override
+  public void deliver(long now, InboundDatagram d) {
+    stats.inc(TcpStat.IN_SEGS);
+    // RFC 1122 §4.2.3.10: "A TCP implementation MUST silently discard an incoming SYN segment
+    // that is addressed to a broadcast or multicast address." No TCP segment is meant for one.
+    if (d.broadcast()) { drops.drop(DropReason.TCP_NOT_UNICAST); return; }
+    TcpRepr seg;
+    TcpHeader h;
+    try {
+      h = TcpHeader.checked(d.payload());
+      seg = TcpRepr.parse(h, d.ip().src(), d.ip().dst(), true);
+    } catch (Malformed m) {
+      stats.inc(TcpStat.IN_ERRS);
+      if (m.reason() == DropReason.TCP_BAD_CHECKSUM) stats.inc(TcpStat.IN_CSUM_ERRORS);
+      drops.drop(m.reason());
+      return;
+    }
+    Ipv4Address from = d.ip().src();
+    Key key = new Key(from.bits(), seg.srcPort(), seg.dstPort());
+    TcpConnection c = connections.get(key);
+    if (c != null && c.state() == TcpState.TIME_WAIT && seg.has(TcpRepr.SYN) && !seg.has(TcpRepr.ACK)
+        && seg.seq().greaterThan(c.rcvNxt) && listeners.containsKey(seg.dstPort())) {
+      // RFC 9293 §3.6.1 / RFC 6191: a new SYN beyond the old connection's sequence space may
+      // take over its TIME-WAIT 4-tuple (the Linux NFS client reconnects from the same port).
+      c.drop();
+      c = null;
+    }
+    if (c != null) {
+      c.segmentArrives(now, seg, h.payload());
+      return;
+    }
+    TcpListener l = listeners.get(seg.dstPort());
+    if (l != null) { listen(now, l, from, seg); return; }
+    closed(now, from, seg);
+  }
+
+  /** §3.10.7.2, LISTEN. */
+  private void listen(long now, TcpListener l, Ipv4Address from, TcpRepr seg) {
+    if (seg.has(TcpRepr.RST)) return;                                  // first: ignore a RST
+    if (seg.has(TcpRepr.ACK)) {                                        // second: any ACK is bad
+      sendBareReset(now, from, seg, seg.ack(), null);
+      return;
+    }
+    if (!seg.has(TcpRepr.SYN)) return;                                 // fourth: drop anything else
+    if (!l.hasRoom() || connections.size() >= settings.get(Sysctl.TCP_MAX_CONNECTIONS)) {
+      l.overflows++;
+      stats.inc(TcpStat.LISTEN_OVERFLOWS);
+      drops.drop(DropReason.TCP_LISTEN_OVERFLOW);
+      return;
+    }
+    TcpConnection c = newConnection(l, l.port, from, seg.srcPort());
+    connections.put(new Key(from.bits(), seg.srcPort(), l.port), c);
+    l.synReceived();
+    c.embryonic = true;
+    c.acceptSyn(now, seg);
+  }
+
+  /**
+   * RFC 9293 §3.10.7.1, state CLOSED: "An incoming segment containing a RST is discarded. An
+   * incoming segment not containing a RST causes a RST to be sent in response."
+   */
+  private void closed(long now, Ipv4Address from, TcpRepr seg) {
+    stats.inc(TcpStat.CLOSED_PORT_SEGMENTS);
+    drops.drop(DropReason.TCP_NO_CONNECTION);
+    if (seg.has(TcpRepr.RST)) return;
+    if (seg.has(TcpRepr.ACK)) {
+      // "If the ACK bit is on, <SEQ=SEG.ACK><CTL=RST>"
+      sendBareReset(now, from, seg, seg.ack(), null);
+    } else {
+      // "If the ACK bit is off, sequence number zero is used, <SEQ=0><ACK=SEG.SEQ+SEG.LEN><CTL=RST,ACK>"
+      sendBareReset(now, from, seg, new SeqNumber(0), seg.seq().plus(seg.segmentLen()));
+    }
+  }
+
+  private void sendBareReset(long now, Ipv4Address to, TcpRepr about, SeqNumber seq, SeqNumber ack) {
+    int flags = TcpRepr.RST | (ack != null ? TcpRepr.ACK : 0);
+    TcpRepr rst = new TcpRepr(about.dstPort(), about.srcPort(), seq, ack != null ? ack : new SeqNumber(0), flags, 0,
+        TcpOptions.NONE, 0);
+    if (ip.send(now, to, IpProtocol.TCP, TcpRepr.build(ip.address(), to, rst, ByteBuffer.allocate(0)), false)) {
+      stats.inc(TcpStat.OUT_SEGS);
+      stats.inc(TcpStat.OUT_RSTS);
+    }
+  }
+}

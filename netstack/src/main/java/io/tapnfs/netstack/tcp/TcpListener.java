@@ -1,0 +1,109 @@
+package io.tapnfs.netstack.tcp;
+
+import java.io.IOException;
+import java.net.SocketException;
+import java.net.SocketTimeoutException;
+import java.util.ArrayDeque;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * A listening port with its backlog: connections in SYN-RECEIVED count against it, and
+ * established ones wait in the accept queue until the application takes them. A SYN that finds
+ * the backlog full is dropped and counted (the peer retries; SYN cookies come later).
+ *
+ * <p>The accept queue is shared with application threads under {@link #lock}.
+ */
+public final class TcpListener {
+  final int port;
+  final int backlog;
+  private final ReentrantLock lock = new ReentrantLock();
+  private final Condition ready = lock.newCondition();
+  private final ArrayDeque<TcpConnection> acceptQueue = new ArrayDeque<>();
+  private int embryonic;          // loop only: connections in SYN-RECEIVED
+  private boolean closed;
+  long overflows;
+
+  TcpListener(int port, int backlog) {
+    this.port = port;
+    this.backlog = backlog;
+  }
+
+  public int port() { return port; }
+
+  /** Loop: may another SYN be taken? */
+  boolean hasRoom() {
+    lock.lock();
+    try {
+      return !closed && embryonic + acceptQueue.size() < backlog;
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  void synReceived() { embryonic++; }
+
+  void embryonicGone() { if (embryonic > 0) embryonic--; }
+
+  /** Loop: a passive open completed. */
+  void established(TcpConnection c) {
+    embryonicGone();
+    lock.lock();
+    try {
+      acceptQueue.addLast(c);
+      ready.signalAll();
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  int queued() {
+    lock.lock();
+    try { return acceptQueue.size(); } finally { lock.unlock(); }
+  }
+
+  /** Application: the next established connection, waiting at most {@code timeoutNanos} (≤0: forever). */
+  public TcpConnection accept(long timeoutNanos) throws IOException {
+    long deadline = timeoutNanos <= 0 ? Long.MAX_VALUE : System.nanoTime() + timeoutNanos;
+    lock.lock();
+    try {
+      while (acceptQueue.isEmpty()) {
+        if (closed) throw new SocketException("Socket closed");
+        try {
+          if (deadline == Long.MAX_VALUE) ready.await();
+          else {
+            long left = deadline - System.nanoTime();
+            if (left <= 0) throw new SocketTimeoutException("Accept timed out");
+            ready.awaitNanos(left);
+          }
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          throw new java.io.InterruptedIOException();
+        }
+      }
+      return acceptQueue.removeFirst();
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /** Non-blocking accept: null when none waits. */
+  public TcpConnection poll() {
+    lock.lock();
+    try { return acceptQueue.pollFirst(); } finally { lock.unlock(); }
+  }
+
+  /** @return the connections that were never accepted, for the caller to reset */
+  java.util.List<TcpConnection> close() {
+    lock.lock();
+    try {
+      closed = true;
+      ready.signalAll();
+      java.util.List<TcpConnection> l = new java.util.ArrayList<>(acceptQueue);
+      acceptQueue.clear();
+      return l;
+    } finally {
+      lock.unlock();
+    }
+  }
+}
