@@ -380,7 +380,7 @@ public final class TcpConnection {
     }
     long window = Math.min(sndWnd, cc.cwnd());
     while (true) {
-      int sentData = sndNxt.minus(sndUna) - (finSent && sndNxt.greaterThan(finSeq) ? 1 : 0);
+      int sentData = sentData();
       int unsent = buffered - sentData;
       long inflight = sndNxt.minus(sndUna);
       if (unsent <= 0) break;
@@ -397,12 +397,12 @@ public final class TcpConnection {
       sndNxt = sndNxt.plus(len);
       if (sndNxt.greaterThan(sndMax)) sndMax = sndNxt;
     }
-    int sentData = sndNxt.minus(sndUna) - (finSent && sndNxt.greaterThan(finSeq) ? 1 : 0);
-    if (closeAsked && !finSent && sentData >= buffered) sendFin(now);
+    if (closeAsked && !finSent && sentData() >= buffered) sendFin(now);
     if (state == TcpState.CLOSE_WAIT && closeAsked && finSent) setState(TcpState.LAST_ACK);
   }
 
-  private void sendData(long now, SeqNumber seq, int offset, int len, boolean push) {
+  /** A copy of {@code len} send-buffer bytes starting {@code offset} bytes after SND.UNA. */
+  private ByteBuffer copyOut(int offset, int len) {
     ByteBuffer data = ByteBuffer.allocate(len);
     lock.lock();
     try {
@@ -410,7 +410,16 @@ public final class TcpConnection {
     } finally {
       lock.unlock();
     }
-    data.flip();
+    return data.flip();
+  }
+
+  /** Data bytes between SND.UNA and SND.NXT (the FIN, once sent, is not data). */
+  private int sentData() {
+    return sndNxt.minus(sndUna) - (finSent && sndNxt.greaterThan(finSeq) ? 1 : 0);
+  }
+
+  private void sendData(long now, SeqNumber seq, int offset, int len, boolean push) {
+    ByteBuffer data = copyOut(offset, len);
     if (rttSeq == null && seq.greaterOrEqual(sndMax)) { rttSeq = seq.plus(len); rttStart = now; }
     endpoint.send(now, this, seq, TcpRepr.ACK | (push ? TcpRepr.PSH : 0), TcpOptions.NONE, data);
     ackSent();
@@ -514,14 +523,7 @@ public final class TcpConnection {
     endpoint.counters().inc(TcpStat.RETRANS_SEGS);
     if (offset < buffered) {
       int len = Math.min(sndMss, buffered - offset);
-      ByteBuffer data = ByteBuffer.allocate(len);
-      lock.lock();
-      try {
-        sendBuf.peek(offset, len, data);
-      } finally {
-        lock.unlock();
-      }
-      data.flip();
+      ByteBuffer data = copyOut(offset, len);
       endpoint.send(now, this, seq, TcpRepr.ACK, TcpOptions.NONE, data);
     } else if (finSent) {
       endpoint.send(now, this, finSeq, TcpRepr.FIN | TcpRepr.ACK, TcpOptions.NONE, null);
