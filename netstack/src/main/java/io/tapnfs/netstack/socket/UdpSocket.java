@@ -44,6 +44,7 @@ public final class UdpSocket implements Closeable {
   private long queuedBytes;
   private long drops;
   private boolean closed;
+  private final java.util.concurrent.CopyOnWriteArrayList<Runnable> watchers = new java.util.concurrent.CopyOnWriteArrayList<>();
 
   private UdpSocket(Stack stack, StackSettings s) {
     this.stack = stack;
@@ -66,6 +67,31 @@ public final class UdpSocket implements Closeable {
   }
 
   public int localPort() { return port; }
+
+  /**
+   * Watchers are told, with the socket's lock held, that a datagram arrived or the socket closed.
+   * A watcher only pokes (unpark, release a permit); it never blocks or calls back in.
+   */
+  public void addWatcher(Runnable w) { watchers.addIfAbsent(w); }
+
+  public void removeWatcher(Runnable w) { watchers.remove(w); }
+
+  /** A datagram waits, or the socket is closed (OP_READ). */
+  public boolean readable() {
+    lock.lock();
+    try { return closed || !queue.isEmpty(); } finally { lock.unlock(); }
+  }
+
+  /** Receive queue limit in bytes (SO_RCVBUF). */
+  public int receiveBufferSize() { return (int) Math.min(Integer.MAX_VALUE, rmem); }
+
+  /** Send budget in bytes (SO_SNDBUF). */
+  public int sendBufferSize() { return wmem; }
+
+  public boolean isClosed() {
+    lock.lock();
+    try { return closed; } finally { lock.unlock(); }
+  }
 
   public Ipv4Address localAddress() { return stack.config().address().address(); }
 
@@ -158,6 +184,7 @@ public final class UdpSocket implements Closeable {
       if (closed) return;
       closed = true;
       readable.signalAll();
+      for (Runnable w : watchers) w.run();
     } finally {
       lock.unlock();
     }
@@ -185,6 +212,7 @@ public final class UdpSocket implements Closeable {
         queue.addLast(new Datagram(src, srcPort, dst, copy.asReadOnlyBuffer()));
         queuedBytes += n;
         readable.signal();
+        for (Runnable w : watchers) w.run();
         return true;
       } finally {
         lock.unlock();

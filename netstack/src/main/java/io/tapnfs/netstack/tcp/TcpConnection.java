@@ -88,6 +88,69 @@ public final class TcpConnection {
 
   public TcpState state() { return state; }
 
+  /** Timeout value for {@link #read} and {@link #write}: return 0 at once instead of waiting. */
+  public static final long NONBLOCKING = -1;
+
+  /**
+   * Watchers are told (on whichever thread changed something, with the connection's lock held)
+   * that readiness may have changed: data or EOF arrived, send-buffer space freed, the handshake
+   * ended, an error happened. A watcher must only poke (unpark, release a permit, set a flag):
+   * never block, never take a lock, never call back into the connection.
+   */
+  private final java.util.concurrent.CopyOnWriteArrayList<Runnable> watchers = new java.util.concurrent.CopyOnWriteArrayList<>();
+
+  public void addWatcher(Runnable w) { watchers.addIfAbsent(w); }
+
+  public void removeWatcher(Runnable w) { watchers.remove(w); }
+
+  /** Under lock: wake blocked application threads and watchers. */
+  private void signal() {
+    changed.signalAll();
+    for (Runnable w : watchers) w.run();
+  }
+
+  /** Readable: data, end of stream, or an error waits for a read (OP_READ). */
+  public boolean readable() {
+    lock.lock();
+    try {
+      return rcvBuf.size() > 0 || peerFin || error != null || state == TcpState.CLOSED;
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /** Writable: send-buffer space while the connection can send, or an error for write to throw (OP_WRITE). */
+  public boolean writable() {
+    lock.lock();
+    try {
+      if (error != null || appClosedWrite || state == TcpState.CLOSED) return true;
+      return (state == TcpState.ESTABLISHED || state == TcpState.CLOSE_WAIT) && sendBuf.free() > 0;
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /** The handshake is over, one way or the other (OP_CONNECT). */
+  public boolean connectFinished() {
+    TcpState s = state;
+    return s != TcpState.SYN_SENT && s != TcpState.SYN_RECEIVED;
+  }
+
+  /** The error that ended the connection, or null. */
+  public IOException error() {
+    lock.lock();
+    try { return error; } finally { lock.unlock(); }
+  }
+
+  public int sendBufferSize() { return sendBuf.capacity(); }
+  public int receiveBufferSize() { return rcvBuf.capacity(); }
+  public Ipv4Address localAddress() { return localIp; }
+
+  /** TCP_NODELAY for this socket (the stack-wide sysctl still applies when on). */
+  public void setNoDelay(boolean on) { noDelay = on; endpoint.later(this::output); }
+  public boolean noDelay() { return noDelay; }
+  private volatile boolean noDelay;
+
   public Ipv4Address remoteAddress() { return remoteIp; }
   public int remotePort() { return remotePort; }
   public int localPort() { return localPort; }
@@ -250,7 +313,7 @@ public final class TcpConnection {
       lock.lock();
       try {
         sendBuf.drop(Math.max(0, dataAcked));
-        changed.signalAll();
+        signal();
       } finally {
         lock.unlock();
       }
@@ -325,7 +388,7 @@ public final class TcpConnection {
     lock.lock();
     try {
       taken = rcvBuf.append(fresh);
-      changed.signalAll();
+      signal();
     } finally {
       lock.unlock();
     }
@@ -341,7 +404,7 @@ public final class TcpConnection {
     lock.lock();
     try {
       peerFin = true;
-      changed.signalAll();
+      signal();
     } finally {
       lock.unlock();
     }
@@ -392,7 +455,7 @@ public final class TcpConnection {
         break;
       }
       // Nagle (RFC 9293 §3.7.4): hold a small segment while data is unacknowledged
-      if (len < sndMss && inflight > 0 && !endpoint.noDelay()) break;
+      if (len < sndMss && inflight > 0 && !noDelay && !endpoint.noDelay()) break;
       sendData(now, sndNxt, sentData, len, len == unsent);
       sndNxt = sndNxt.plus(len);
       if (sndNxt.greaterThan(sndMax)) sndMax = sndNxt;
@@ -537,7 +600,11 @@ public final class TcpConnection {
 
   // =============================================================== application side (any thread)
 
-  /** Appends to the send buffer; blocks while it is full. @return bytes taken */
+  /**
+   * Appends to the send buffer; blocks while it is full.
+   * @param timeoutNanos how long to wait for room: ≤ 0 forever, {@link #NONBLOCKING} not at all
+   * @return bytes taken (0 only when non-blocking and full)
+   */
   public int write(ByteBuffer src, long timeoutNanos) throws IOException {
     long deadline = timeoutNanos <= 0 ? Long.MAX_VALUE : System.nanoTime() + timeoutNanos;
     int n;
@@ -548,6 +615,7 @@ public final class TcpConnection {
         if (appClosedWrite) throw new SocketException("Socket output is shut down");
         if (state != TcpState.ESTABLISHED && state != TcpState.CLOSE_WAIT) throw new SocketException("Socket is not connected (" + state + ")");
         if (sendBuf.free() > 0) break;
+        if (timeoutNanos < 0) return 0;
         awaitChange(deadline);
       }
       n = sendBuf.append(src);
@@ -558,7 +626,10 @@ public final class TcpConnection {
     return n;
   }
 
-  /** Reads into {@code dst}; blocks until data, EOF (-1) or the timeout. */
+  /**
+   * Reads into {@code dst}; blocks until data, EOF (-1) or the timeout ({@link #NONBLOCKING}:
+   * returns 0 at once when nothing waits).
+   */
   public int read(ByteBuffer dst, long timeoutNanos) throws IOException {
     long deadline = timeoutNanos <= 0 ? Long.MAX_VALUE : System.nanoTime() + timeoutNanos;
     int n;
@@ -568,6 +639,7 @@ public final class TcpConnection {
         if (peerFin) return -1;
         if (error != null) throw error;
         if (state == TcpState.CLOSED) return -1;
+        if (timeoutNanos < 0) return 0;
         awaitChange(deadline);
       }
       n = rcvBuf.read(dst);
@@ -639,7 +711,7 @@ public final class TcpConnection {
     lock.lock();
     try {
       state = s;
-      changed.signalAll();
+      signal();
     } finally {
       lock.unlock();
     }

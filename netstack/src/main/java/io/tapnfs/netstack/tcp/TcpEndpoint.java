@@ -104,8 +104,10 @@ public final class TcpEndpoint implements TransportProtocol {
 
   // ---------------------------------------------------------------- application requests (on the loop)
 
+  /** Opens a listener on {@code port} (0: a free ephemeral port). */
   public TcpListener listen(int port, int backlog) throws BindException {
-    if (port <= 0 || port > 65535) throw new IllegalArgumentException("port " + port);
+    if (port < 0 || port > 65535) throw new IllegalArgumentException("port " + port);
+    if (port == 0) port = freeListenPort();
     if (listeners.containsKey(port)) throw new BindException("TCP port " + port + ": Address already in use");
     TcpListener l = new TcpListener(port, Math.max(1, backlog));
     listeners.put(port, l);
@@ -133,6 +135,15 @@ public final class TcpEndpoint implements TransportProtocol {
       if (!listeners.containsKey(p) && !connections.containsKey(new Key(remote.bits(), remotePort, p))) return p;
     }
     throw new BindException("no free TCP ephemeral port to " + remote + ":" + remotePort);
+  }
+
+  private int freeListenPort() throws BindException {
+    for (int i = 0; i < 28232; i++) {
+      int p = nextEphemeral;
+      nextEphemeral = p >= 60999 ? 32768 : p + 1;
+      if (!listeners.containsKey(p) && connections.keySet().stream().noneMatch(k -> k.localPort() == p)) return p;
+    }
+    throw new BindException("no free TCP port to listen on");
   }
 
   private TcpConnection newConnection(TcpListener l, int localPort, Ipv4Address remote, int remotePort) {

@@ -23,6 +23,7 @@ public final class TcpListener {
   private int embryonic;          // loop only: connections in SYN-RECEIVED
   private boolean closed;
   long overflows;
+  private final java.util.concurrent.CopyOnWriteArrayList<Runnable> watchers = new java.util.concurrent.CopyOnWriteArrayList<>();
 
   TcpListener(int port, int backlog) {
     this.port = port;
@@ -30,6 +31,28 @@ public final class TcpListener {
   }
 
   public int port() { return port; }
+
+  /**
+   * Watchers are told, with the listener's lock held, that a connection may be waiting or the
+   * listener closed. Like {@link TcpConnection#addWatcher}: a watcher only pokes, never blocks.
+   */
+  public void addWatcher(Runnable w) { watchers.addIfAbsent(w); }
+
+  public void removeWatcher(Runnable w) { watchers.remove(w); }
+
+  private void signal() {
+    ready.signalAll();
+    for (Runnable w : watchers) w.run();
+  }
+
+  /** A connection waits in the accept queue, or the listener is closed (OP_ACCEPT). */
+  public boolean acceptable() {
+    lock.lock();
+    try { return closed || !acceptQueue.isEmpty(); } finally { lock.unlock(); }
+  }
+
+  /** The accept backlog this listener was opened with. */
+  public int backlog() { return backlog; }
 
   /** Loop: may another SYN be taken? */
   boolean hasRoom() {
@@ -51,7 +74,7 @@ public final class TcpListener {
     lock.lock();
     try {
       acceptQueue.addLast(c);
-      ready.signalAll();
+      signal();
     } finally {
       lock.unlock();
     }
@@ -98,7 +121,7 @@ public final class TcpListener {
     lock.lock();
     try {
       closed = true;
-      ready.signalAll();
+      signal();
       java.util.List<TcpConnection> l = new java.util.ArrayList<>(acceptQueue);
       acceptQueue.clear();
       return l;
