@@ -17,13 +17,15 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The classic inetd "internal" services, on the stack's own sockets: echo (RFC 862) over UDP
- * and TCP on port 7, discard (RFC 863) on TCP 9, chargen (RFC 864) on TCP 19. Off unless
+ * and TCP on port 7, discard (RFC 863) on TCP 9, daytime (RFC 867) on TCP 13, chargen (RFC 864)
+ * on TCP 19. Daytime closes first, so it leaves our side in TIME-WAIT: the lab uses it to check
+ * that a reconnect from the same client port takes the TIME-WAIT over (RFC 6191). Off unless
  * {@code --diag-services}: like inetd's, they answer anyone. A thread per TCP connection, at most
  * {@link #MAX_SESSIONS} at once.
  */
 final class DiagServices implements Closeable {
   private static final Logger log = LoggerFactory.getLogger(DiagServices.class);
-  static final int ECHO_PORT = 7, DISCARD_PORT = 9, CHARGEN_PORT = 19;
+  static final int ECHO_PORT = 7, DISCARD_PORT = 9, DAYTIME_PORT = 13, CHARGEN_PORT = 19;
   static final int MAX_SESSIONS = 64;
 
   private final UdpSocket echo;
@@ -36,6 +38,7 @@ final class DiagServices implements Closeable {
     daemon("tapnfs-udp-echo", this::serveUdpEcho);
     serveTcp(stack, ECHO_PORT, DiagServices::tcpEcho);
     serveTcp(stack, DISCARD_PORT, DiagServices::tcpDiscard);
+    serveTcp(stack, DAYTIME_PORT, DiagServices::tcpDaytime);
     serveTcp(stack, CHARGEN_PORT, DiagServices::tcpChargen);
   }
 
@@ -77,6 +80,12 @@ final class DiagServices implements Closeable {
   static void tcpDiscard(TcpSocket s) throws IOException {
     ByteBuffer b = ByteBuffer.allocate(64 * 1024);
     while (s.read(b.clear()) >= 0) { /* discard */ }
+  }
+
+  /** RFC 867: the date and time as a line of text, then close. */
+  static void tcpDaytime(TcpSocket s) throws IOException {
+    String now = java.time.format.DateTimeFormatter.RFC_1123_DATE_TIME.format(java.time.ZonedDateTime.now(java.time.ZoneOffset.UTC));
+    s.write(ByteBuffer.wrap((now + "\r\n").getBytes(java.nio.charset.StandardCharsets.US_ASCII)));
   }
 
   /** RFC 864: lines of 72 printable characters, rotating, until the client closes. */

@@ -70,7 +70,19 @@ public enum DropReason {
   TCP_BAD_PORT(Layer.TCP),
   TCP_NOT_UNICAST(Layer.TCP),
   TCP_NO_CONNECTION(Layer.TCP),
-  TCP_LISTEN_OVERFLOW(Layer.TCP);
+  TCP_LISTEN_OVERFLOW(Layer.TCP),
+  /** RFC 7323 §5: a timestamp older than TS.Recent (PAWS). */
+  TCP_PAWS(Layer.TCP),
+  /** RFC 9293 §3.10.7.4 first check: not in the receive window. */
+  TCP_OUT_OF_WINDOW(Layer.TCP),
+  /** The ACK field acknowledges data never sent (RFC 9293), or is too old (RFC 5961 §5.2). */
+  TCP_BAD_ACK(Layer.TCP),
+  /** In-window data with no room in the receive or out-of-order buffers. */
+  TCP_RCV_QUEUE_FULL(Layer.TCP),
+  /** An ACK to a listener that is not a valid SYN cookie (RFC 4987). */
+  TCP_BAD_COOKIE(Layer.TCP),
+  /** Data for a connection the application has closed: answered with a reset. */
+  TCP_DATA_AFTER_CLOSE(Layer.TCP);
 
   private final Layer layer;
   private final String mibName;

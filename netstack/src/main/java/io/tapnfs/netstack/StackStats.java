@@ -46,7 +46,8 @@ public record StackStats(String linkName, MacAddress mac, Ipv4Cidr address, Ipv4
     for (var t : n.tcp().connections())
       sockets.add(new SocketRow("tcp", t.local(), t.remote(), t.state().toString(), t.recvQ(), t.sendQ(),
           t.state() == io.tapnfs.netstack.tcp.TcpState.LISTEN ? ""
-              : "rto:" + t.rtoMillis() + " rtt:" + t.srttMicros() / 1000.0 + " cwnd:" + t.cwnd() + " mss:" + t.mss()));
+              : (t.options().isEmpty() ? "" : t.options() + " ") + "rto:" + t.rtoMillis() + " rtt:" + t.srttMicros() / 1000.0
+                  + " cwnd:" + t.cwnd() + " mss:" + t.mss() + " retrans:" + t.retrans()));
     return new StackStats(linkName, c.mac(), c.address(), c.gateway(), c.mtu(), uptimeMillis,
         n.linkCounters().snapshot(), p, d, n.arp().entries(now), n.routes().routes(), sockets,
         c.settings().snapshot(), capture);

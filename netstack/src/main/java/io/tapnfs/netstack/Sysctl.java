@@ -35,6 +35,18 @@ public enum Sysctl {
   TCP_WMEM(262_144, 4_096, 1 << 30, "send buffer per connection, bytes"),
   TCP_MAX_CONNECTIONS(4096, 1, 1 << 20, "connections in all states, the listeners' backlogs included"),
   TCP_NODELAY(0, 0, 1, "disable Nagle's algorithm for every connection"),
+  TCP_WINDOW_SCALING(1, 0, 1, "offer and accept RFC 7323 window scaling"),
+  TCP_TIMESTAMPS(1, 0, 1, "offer and accept RFC 7323 timestamps (PAWS)"),
+  TCP_SACK(1, 0, 1, "offer and accept RFC 2018 selective acknowledgments"),
+  TCP_SYNCOOKIES(1, 0, 1, "answer SYNs with RFC 4987 SYN cookies when a listen backlog is full"),
+  TCP_CHALLENGE_ACK_LIMIT(1000, 1, 1_000_000, "RFC 5961 challenge ACKs per second, all connections"),
+  TCP_MIN_RTO_MS(200, 1, 60_000, "lower bound of the retransmission timeout (RFC 6298 says 1 s; Linux 200 ms)"),
+  TCP_RETRIES2(15, 1, 100, "retransmissions of data before the connection is given up"),
+  TCP_SYN_RETRIES(6, 1, 100, "SYN retransmissions before connect fails"),
+  TCP_KEEPALIVE_TIME_MS(7_200_000, 1_000, 1L << 31, "idle time before the first keepalive probe"),
+  TCP_KEEPALIVE_INTVL_MS(75_000, 1_000, 1L << 31, "time between keepalive probes"),
+  TCP_KEEPALIVE_PROBES(9, 1, 127, "unanswered keepalive probes before the connection is dropped"),
+  TCP_OFO_MAX_SEGMENTS(4096, 1, 1 << 20, "out-of-order segments held per connection"),
   // UDP
   UDP_RMEM(262_144, 1024, 1 << 30, "bytes queued on a UDP socket's receive queue"),
   UDP_WMEM(262_144, 65_536, 1 << 30, "bytes a UDP socket may have waiting to be sent");

@@ -74,7 +74,7 @@ public final class TcpSocket implements Closeable {
   @Override public void close() {
     if (closed) return;
     closed = true;
-    if (c.available() > 0) c.abort(); else c.shutdownOutput();
+    c.close();
   }
 
   public InputStream getInputStream() {

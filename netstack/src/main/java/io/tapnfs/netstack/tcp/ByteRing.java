@@ -6,21 +6,43 @@ import java.nio.ByteBuffer;
  * A bounded FIFO of bytes on a circular array: the send buffer (the application appends, the
  * loop reads at offsets and drops what was acknowledged) and the receive buffer (the loop
  * appends in-order data, the application reads). Not thread-safe: the connection's lock guards it.
+ *
+ * <p>Memory follows use: the array starts small and doubles as data queues, up to the capacity,
+ * so an idle connection holds a few KiB, not its whole buffer limit.
  */
 final class ByteRing {
-  private final byte[] buf;
+  static final int INITIAL = 4096;
+  private final int capacity;
+  private byte[] buf;
   private int head;      // index of the first byte
   private int size;
 
-  ByteRing(int capacity) { this.buf = new byte[capacity]; }
+  ByteRing(int capacity) {
+    this.capacity = capacity;
+    this.buf = new byte[Math.min(capacity, INITIAL)];
+  }
 
-  int capacity() { return buf.length; }
+  int capacity() { return capacity; }
   int size() { return size; }
-  int free() { return buf.length - size; }
+  int free() { return capacity - size; }
+  /** Bytes of memory the ring holds now. */
+  int allocated() { return buf.length; }
+
+  private void ensure(int total) {
+    if (total <= buf.length) return;
+    int len = (int) Math.min(capacity, Math.max(total, 2L * buf.length));
+    byte[] b = new byte[len];
+    int first = Math.min(size, buf.length - head);
+    System.arraycopy(buf, head, b, 0, first);
+    System.arraycopy(buf, 0, b, first, size - first);
+    buf = b;
+    head = 0;
+  }
 
   /** Appends as much of {@code src} as fits; advances its position. @return bytes taken */
   int append(ByteBuffer src) {
     int n = Math.min(src.remaining(), free());
+    ensure(size + n);
     int tail = (head + size) % buf.length;
     int first = Math.min(n, buf.length - tail);
     src.get(buf, tail, first);

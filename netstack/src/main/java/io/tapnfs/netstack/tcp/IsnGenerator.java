@@ -46,4 +46,12 @@ public final class IsnGenerator {
     int m = (int) (nowNanos / 4_000L);        // RFC 9293 §3.4.1: increments every 4 microseconds
     return new SeqNumber(m + f);
   }
+
+  /** A keyed hash of some 32-bit words (SYN cookies, timestamp offsets): 32 bits of HMAC-SHA256. */
+  public int hash(int... words) {
+    ByteBuffer b = ByteBuffer.allocate(4 * words.length);
+    for (int w : words) b.putInt(w);
+    byte[] h = mac.doFinal(b.array());
+    return (h[0] & 0xff) << 24 | (h[1] & 0xff) << 16 | (h[2] & 0xff) << 8 | (h[3] & 0xff);
+  }
 }

@@ -1,5 +1,7 @@
 package io.tapnfs.netstack.tcp;
 
+import io.tapnfs.netstack.DropReason;
+import io.tapnfs.netstack.Sysctl;
 import io.tapnfs.netstack.TimerWheel;
 import io.tapnfs.netstack.ipv4.Ipv4Address;
 import java.io.IOException;
@@ -7,28 +9,48 @@ import java.net.ConnectException;
 import java.net.SocketException;
 import java.net.SocketTimeoutException;
 import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * One TCP connection: the transmission control block of RFC 9293 §3.3.1 and its state machine.
- * Segment arrival follows §3.10.7 step by step ({@link #segmentArrives}); sending is
- * {@link #output}; timers are one retransmission timer (also the persist timer), one delayed-ACK
- * timer and one for TIME-WAIT / FIN-WAIT-2.
+ *
+ * <ul>
+ *   <li>Segment arrival follows §3.10.7 step by step ({@link #segmentArrives}), with PAWS and
+ *       TS.Recent of RFC 7323 §5 and the RFC 5961 challenge ACKs.
+ *   <li>Options (RFC 7323 window scaling and timestamps, RFC 2018 SACK) are offered when the
+ *       sysctls allow and used when both ends sent them.
+ *   <li>Receiving: in-order text goes to the receive buffer; text beyond RCV.NXT waits in a
+ *       bounded {@link OutOfOrderQueue} and is reported in SACK blocks.
+ *   <li>Sending ({@link #output}): one path for new data, retransmissions and the FIN, which is
+ *       always the byte after the last data byte. Never beyond SND.MAX without moving it.
+ *   <li>Loss recovery: RFC 6675 with the {@link SackScoreboard} when SACK is on, NewReno
+ *       (RFC 6582) otherwise; on a timeout go-back-N from SND.UNA (RFC 6298 §5.4, RFC 5681 §3.1),
+ *       skipping what the peer SACKed since.
+ *   <li>Timers: retransmission (also the persist timer for zero-window probes, which carry one
+ *       byte of data), delayed ACK, TIME-WAIT / orphaned FIN-WAIT-2, keepalive.
+ * </ul>
  *
  * <p>Threads: protocol state belongs to the event loop. The application reaches the two byte
  * buffers and the few fields it may read ({@code state}, {@code error}) under {@link #lock}, and
  * asks the loop to act with {@link TcpEndpoint}'s executor; it never touches sequence variables.
- *
- * <p>This first version negotiates MSS only (no window scaling, SACK or timestamps yet), does
- * go-back-N on a timeout and NewReno fast retransmit on three duplicate ACKs, and drops
- * out-of-order data (the peer retransmits it).
  */
 public final class TcpConnection {
   /** RFC 9293 §3.7.1: the MSS to assume when the peer sends none. */
   static final int DEFAULT_MSS = 536;
+  /** RFC 9293 §3.8.6.3: "an ACK SHOULD NOT be excessively delayed; the delay MUST be less than 0.5 s". Linux: 40 ms. */
   static final long DELAYED_ACK_NANOS = 40_000_000L;
-  static final int SYN_RETRIES = 6, DATA_RETRIES = 15;     // Linux tcp_syn_retries, tcp_retries2
+  /** Segments acknowledged at once at the start of a connection (Linux "quickack" mode). */
+  static final int QUICK_ACKS = 16;
+  /** RFC 7323 §5.5: TS.Recent is invalid after 24 days idle. */
+  static final long PAWS_IDLE_NANOS = 24L * 24 * 3600 * 1_000_000_000L;
+  /** Timestamp option with its two NOPs. */
+  static final int TS_OPTION_LEN = 12;
+  /** Kept for tests: Linux tcp_syn_retries default. */
+  static final int SYN_RETRIES = 6;
 
   final TcpEndpoint endpoint;
   final Ipv4Address localIp, remoteIp;
@@ -44,27 +66,59 @@ public final class TcpConnection {
   private volatile TcpState state;
   private IOException error;
   private boolean appClosedWrite;           // shutdownOutput/close asked for a FIN
+  private boolean orphan;                   // close(): the application will read no more
   private boolean peerFin;                  // the peer's FIN was received: EOF after rcvBuf
+  private final CopyOnWriteArrayList<Runnable> watchers = new CopyOnWriteArrayList<>();
 
-  // ---- loop only: RFC 9293 §3.3.1 send and receive sequence variables
+  // ---- loop only: RFC 9293 §3.3.1 send sequence variables, and SND.MAX (the highest sent + 1)
   SeqNumber iss, sndUna, sndNxt, sndMax, sndWl1, sndWl2;
-  long sndWnd;
-  SeqNumber irs, rcvNxt;
-  int sndMss;
+  long sndWnd;                              // scaled, bytes
+  private long maxSndWnd;                   // the largest window the peer offered (RFC 9293 §3.8.6.2.1, RFC 5961 §5.2)
+  private SeqNumber bufSeq;                 // sequence number of the send buffer's first byte
+  private SeqNumber finSeq;                 // the FIN's sequence number, once the application closed
+  int sndMss;                               // SMSS: the peer's MSS, at most ours
   private final int ourMss;
-  private int lastAdvertisedWindow;
-  private boolean finSent;
-  private SeqNumber finSeq;
+  // receive sequence variables
+  SeqNumber irs, rcvNxt;
+  private SeqNumber rcvAdv;                 // the right edge of the window last advertised
+  private final OutOfOrderQueue ooo;
+  private int sackLead;                     // the out-of-order segment that triggered the next ACK
+  private boolean sackLeadSet;
+  private SeqNumber oooFin;                 // a FIN that arrived beyond a hole
+  // options (RFC 7323, RFC 2018)
+  private final boolean offerWs, offerSack, offerTs;
+  private final int ourShift;
+  private int sndShift, rcvShift;
+  private boolean wsOk, sackOk, tsOk;
+  private long tsRecent, tsRecentAt;
+  private boolean tsRecentSet;
+  private int tsOffset;
+  private SeqNumber lastAckSent;
+  // ACK generation
+  private int unackedSegments;
+  private int quickAcks = QUICK_ACKS;
+  // loss recovery
   private int retries;
   private int dupAcks;
-  private boolean inRecovery;
-  private SeqNumber recover;
-  private int unackedSegments;
+  private boolean recovering;               // fast recovery: RFC 6675 (SACK) or RFC 6582 (NewReno)
+  private SeqNumber recoverPoint;
+  private SeqNumber rtoRecover;             // after a timeout: go-back-N until SND.UNA reaches it (RFC 6675 §5.1)
+  private boolean persisting;               // the retransmission timer is the persist timer
+  private final SackScoreboard scoreboard;
   private SeqNumber rttSeq;                 // Karn: one timed segment, never a retransmitted one
   private long rttStart;
+  private long lastSendNanos;
+  long retransmits;                         // segments resent on this connection (ss "retrans")
   final RttEstimator rtt;
   final CongestionControl cc;
-  final TimerWheel.Timer rtxTimer, ackTimer, waitTimer;
+  // keepalive
+  private volatile boolean keepAlive;
+  private volatile long keepIdleNanos, keepIntvlNanos;
+  private volatile int keepProbes;
+  private int keepProbesSent;
+  private long lastReceived;
+  private volatile boolean noDelay;
+  final TimerWheel.Timer rtxTimer, ackTimer, waitTimer, keepTimer;
 
   TcpConnection(TcpEndpoint endpoint, TcpListener listener, Ipv4Address localIp, int localPort, Ipv4Address remoteIp,
                 int remotePort, int ourMss, int sendBufSize, int rcvBufSize, TimerWheel wheel) {
@@ -78,15 +132,48 @@ public final class TcpConnection {
     this.sndMss = Math.min(DEFAULT_MSS, ourMss);
     this.sendBuf = new ByteRing(sendBufSize);
     this.rcvBuf = new ByteRing(rcvBufSize);
-    this.rtt = new RttEstimator(200_000_000L, 120_000_000_000L, 1_000_000_000L, 1_000_000L);
-    this.cc = CongestionControl.create("cubic", sndMss);
+    this.ooo = new OutOfOrderQueue(rcvBufSize, (int) endpoint.setting(Sysctl.TCP_OFO_MAX_SEGMENTS));
+    this.offerWs = endpoint.setting(Sysctl.TCP_WINDOW_SCALING) != 0;
+    this.offerSack = endpoint.setting(Sysctl.TCP_SACK) != 0;
+    this.offerTs = endpoint.setting(Sysctl.TCP_TIMESTAMPS) != 0;
+    int shift = 0;
+    while (shift < TcpOptions.MAX_WINDOW_SCALE && (rcvBufSize >> shift) > 65535) shift++;
+    this.ourShift = shift;
+    this.rtt = new RttEstimator(endpoint.setting(Sysctl.TCP_MIN_RTO_MS) * 1_000_000L, RttEstimator.DEFAULT_MAX_RTO,
+        RttEstimator.DEFAULT_INITIAL_RTO, 1_000_000L);
+    this.cc = CongestionControl.create(CongestionControl.DEFAULT, sndMss);
+    this.scoreboard = new SackScoreboard(sndMss);
+    this.keepIdleNanos = endpoint.setting(Sysctl.TCP_KEEPALIVE_TIME_MS) * 1_000_000L;
+    this.keepIntvlNanos = endpoint.setting(Sysctl.TCP_KEEPALIVE_INTVL_MS) * 1_000_000L;
+    this.keepProbes = (int) endpoint.setting(Sysctl.TCP_KEEPALIVE_PROBES);
     this.rtxTimer = wheel.newTimer(this::onRetransmitTimer);
-    this.ackTimer = wheel.newTimer(now -> { if (ackTimerPending()) sendAck(now); });
+    this.ackTimer = wheel.newTimer(this::onDelayedAck);
     this.waitTimer = wheel.newTimer(this::onWaitTimer);
+    this.keepTimer = wheel.newTimer(this::onKeepaliveTimer);
     this.state = TcpState.CLOSED;
   }
 
   public TcpState state() { return state; }
+
+  public Ipv4Address remoteAddress() { return remoteIp; }
+  public int remotePort() { return remotePort; }
+  public int localPort() { return localPort; }
+  public Ipv4Address localAddress() { return localIp; }
+
+  @Override public String toString() {
+    return localIp + ":" + localPort + " " + remoteIp + ":" + remotePort + " " + state;
+  }
+
+  /** What {@code tapnfs stat} shows of the options, like {@code ss -i}: "ts sack wscale:7,3". */
+  String optionsSummary() {
+    StringBuilder b = new StringBuilder();
+    if (tsOk) b.append("ts ");
+    if (sackOk) b.append("sack ");
+    if (sndShift > 0 || rcvShift > 0) b.append("wscale:").append(sndShift).append(',').append(rcvShift);
+    return b.toString().trim();
+  }
+
+  // =============================================================== readiness (any thread)
 
   /** Timeout value for {@link #read} and {@link #write}: return 0 at once instead of waiting. */
   public static final long NONBLOCKING = -1;
@@ -97,8 +184,6 @@ public final class TcpConnection {
    * ended, an error happened. A watcher must only poke (unpark, release a permit, set a flag):
    * never block, never take a lock, never call back into the connection.
    */
-  private final java.util.concurrent.CopyOnWriteArrayList<Runnable> watchers = new java.util.concurrent.CopyOnWriteArrayList<>();
-
   public void addWatcher(Runnable w) { watchers.addIfAbsent(w); }
 
   public void removeWatcher(Runnable w) { watchers.remove(w); }
@@ -144,19 +229,31 @@ public final class TcpConnection {
 
   public int sendBufferSize() { return sendBuf.capacity(); }
   public int receiveBufferSize() { return rcvBuf.capacity(); }
-  public Ipv4Address localAddress() { return localIp; }
 
   /** TCP_NODELAY for this socket (the stack-wide sysctl still applies when on). */
-  public void setNoDelay(boolean on) { noDelay = on; endpoint.later(this::output); }
+  public void setNoDelay(boolean on) {
+    noDelay = on;
+    endpoint.later(this::output);
+  }
+
   public boolean noDelay() { return noDelay; }
-  private volatile boolean noDelay;
 
-  public Ipv4Address remoteAddress() { return remoteIp; }
-  public int remotePort() { return remotePort; }
-  public int localPort() { return localPort; }
+  /** SO_KEEPALIVE, with the stack's tcp_keepalive_* times unless {@link #setKeepAliveTimes} changed them. */
+  public void setKeepAlive(boolean on) {
+    keepAlive = on;
+    endpoint.later(this::armKeepalive);
+  }
 
-  @Override public String toString() {
-    return localIp + ":" + localPort + " " + remoteIp + ":" + remotePort + " " + state;
+  public boolean keepAlive() { return keepAlive; }
+
+  /** TCP_KEEPIDLE, TCP_KEEPINTVL, TCP_KEEPCNT for this socket. */
+  public void setKeepAliveTimes(java.time.Duration idle, java.time.Duration interval, int probes) {
+    if (idle.isNegative() || idle.isZero() || interval.isNegative() || interval.isZero() || probes < 1)
+      throw new IllegalArgumentException("keepalive " + idle + " " + interval + " " + probes);
+    keepIdleNanos = idle.toNanos();
+    keepIntvlNanos = interval.toNanos();
+    keepProbes = probes;
+    endpoint.later(this::armKeepalive);
   }
 
   // =============================================================== opening
@@ -164,9 +261,13 @@ public final class TcpConnection {
   /** Active open (RFC 9293 §3.10.1): send SYN, enter SYN-SENT. */
   void connect(long now) {
     iss = endpoint.isn(now, this);
+    tsOffset = endpoint.tsOffset(now, this);
     sndUna = iss;
     sndNxt = iss.plus(1);
     sndMax = sndNxt;
+    bufSeq = iss.plus(1);
+    scoreboard.reset(sndUna.value());
+    lastReceived = now;
     setState(TcpState.SYN_SENT);
     sendSyn(now, false);
     rtxTimer.arm(now + rtt.rto());
@@ -176,23 +277,100 @@ public final class TcpConnection {
   void acceptSyn(long now, TcpRepr syn) {
     irs = syn.seq();
     rcvNxt = irs.plus(1);
-    learnMss(syn.options());
+    negotiate(syn.options());
+    if (tsOk) takeTsRecent(now, syn.options().tsVal());
     iss = endpoint.isn(now, this);
+    tsOffset = endpoint.tsOffset(now, this);
     sndUna = iss;
     sndNxt = iss.plus(1);
     sndMax = sndNxt;
-    sndWnd = syn.window();
+    bufSeq = iss.plus(1);
+    scoreboard.reset(sndUna.value());
+    sndWnd = syn.window();                       // RFC 7323 §2.2: never scaled in a SYN
+    maxSndWnd = sndWnd;
     sndWl1 = syn.seq();
     sndWl2 = iss;
+    lastReceived = now;
     setState(TcpState.SYN_RECEIVED);
     sendSyn(now, true);
     rtxTimer.arm(now + rtt.rto());
   }
 
-  private void learnMss(TcpOptions o) {
-    // RFC 9293 §3.7.1 / RFC 6691: send at most the peer's MSS, never more than our MTU allows.
-    sndMss = Math.min(o.mss() > 0 ? o.mss() : DEFAULT_MSS, ourMss);
-    cc.setMss(sndMss);
+  /**
+   * A SYN cookie came back (RFC 4987 §3.6): the connection is established from the final ACK,
+   * with what the cookie encoded.
+   */
+  void acceptCookie(long now, TcpRepr ack, SeqNumber ourIss, int mss, int peerShift, boolean sack, int ourTsOffset) {
+    irs = ack.seq().plus(-1);
+    rcvNxt = ack.seq();
+    iss = ourIss;
+    tsOffset = ourTsOffset;
+    sndMss = Math.min(mss, ourMss);
+    wsOk = peerShift >= 0 && offerWs;
+    if (wsOk) { sndShift = peerShift; rcvShift = ourShift; }
+    sackOk = sack && offerSack;
+    tsOk = ack.options().hasTimestamps() && offerTs;
+    if (tsOk) takeTsRecent(now, ack.options().tsVal());
+    mssChanged();
+    sndUna = ack.ack();
+    sndNxt = sndUna;
+    sndMax = sndUna;
+    bufSeq = sndUna;
+    scoreboard.reset(sndUna.value());
+    sndWnd = (long) ack.window() << sndShift;
+    maxSndWnd = sndWnd;
+    sndWl1 = ack.seq();
+    sndWl2 = ack.ack();
+    lastReceived = now;
+    rcvAdv = rcvNxt;
+    setState(TcpState.ESTABLISHED);
+  }
+
+  /**
+   * RFC 9293 §3.6.1 / RFC 6191: may a SYN take over this TIME-WAIT 4-tuple? Yes when its
+   * timestamp is newer than TS.Recent (timestamps in use), else when its sequence number lies
+   * beyond what this incarnation received.
+   */
+  boolean newIncarnation(TcpRepr syn) {
+    if (tsOk && tsRecentSet && syn.options().hasTimestamps()) return tsBefore(tsRecent, syn.options().tsVal());
+    return syn.seq().greaterThan(rcvNxt);
+  }
+
+  /** RFC 7323 §2.2, RFC 2018 §2: an option is on when both SYNs carried it. Also the MSS. */
+  private void negotiate(TcpOptions o) {
+    sndMss = Math.min(o.mss() > 0 ? o.mss() : DEFAULT_MSS, ourMss);   // RFC 9293 §3.7.1 / RFC 6691
+    wsOk = offerWs && o.windowScale() >= 0;
+    if (wsOk) {
+      sndShift = o.windowScale();
+      rcvShift = ourShift;
+    } else {
+      sndShift = 0;
+      rcvShift = 0;
+    }
+    sackOk = offerSack && o.sackPermitted();
+    tsOk = offerTs && o.hasTimestamps();
+    mssChanged();
+  }
+
+  /** The payload of a full segment: SMSS less the options every segment carries (RFC 6691 §3). */
+  int effMss() { return Math.max(1, sndMss - (tsOk ? TS_OPTION_LEN : 0)); }
+
+  private void mssChanged() {
+    cc.setMss(effMss());
+    scoreboard.setMss(effMss());
+  }
+
+  /** RFC 1191: the path MTU shrank (ICMP fragmentation needed); segments shrink with it. */
+  void pathMtuChanged(long now, int mtu) {
+    int mss = Math.max(48, mtu - 40);                    // Linux tcp_min_snd_mss
+    if (mss >= sndMss) return;
+    sndMss = mss;
+    mssChanged();
+    // what was sent in bigger segments is lost: resend from SND.UNA (RFC 1191 §6.5)
+    if (sndNxt.greaterThan(sndUna)) {
+      sndNxt = sndUna;
+      output(now);
+    }
   }
 
   // =============================================================== segment arrival (§3.10.7)
@@ -215,29 +393,42 @@ public final class TcpConnection {
     boolean ackOk = seg.has(TcpRepr.ACK);
     // second, check the RST bit
     if (seg.has(TcpRepr.RST)) {
-      if (ackOk) fail(new ConnectException("Connection refused"));
+      if (ackOk) {
+        endpoint.counters().inc(TcpStat.ATTEMPT_FAILS);
+        fail(new ConnectException("Connection refused"));
+      }
       return;
     }
     // fourth, check the SYN bit
     if (!seg.has(TcpRepr.SYN)) return;
     irs = seg.seq();
     rcvNxt = irs.plus(1);
-    learnMss(seg.options());
+    negotiate(seg.options());
+    if (tsOk) takeTsRecent(now, seg.options().tsVal());
+    lastReceived = now;
     if (ackOk) {
       sndUna = seg.ack();
-      sndWnd = seg.window();
+      scoreboard.reset(sndUna.value());
+      sndWnd = seg.window();                     // RFC 7323 §2.2: a SYN,ACK's window is never scaled
+      maxSndWnd = sndWnd;
       sndWl1 = seg.seq();
       sndWl2 = seg.ack();
       rtxTimer.cancel();
-      retries = 0;
-      if (retries == 0) rtt.sample(now - rttStart);     // Karn: not from a retransmitted SYN
+      if (retries == 0 && rttSeq != null) rtt.sample(Math.max(0, now - rttStart));   // Karn: not from a retransmitted SYN
       rttSeq = null;
+      retries = 0;
+      rtt.resetBackoff();
       setState(TcpState.ESTABLISHED);
       endpoint.counters().inc(TcpStat.ACTIVE_OPENS);
+      armKeepalive(now);
       sendAck(now);
       output(now);
     } else {
       // simultaneous open: "enter SYN-RECEIVED, form a SYN,ACK segment"
+      sndWnd = seg.window();
+      maxSndWnd = sndWnd;
+      sndWl1 = seg.seq();
+      sndWl2 = iss;
       setState(TcpState.SYN_RECEIVED);
       sendSyn(now, true);
     }
@@ -245,20 +436,41 @@ public final class TcpConnection {
 
   /** §3.10.7.4: SYN-RECEIVED and every synchronized state. */
   private void synchronized_(long now, TcpRepr seg, ByteBuffer payload) {
+    TcpOptions opt = seg.options();
+    if (state == TcpState.SYN_RECEIVED && seg.has(TcpRepr.SYN) && !seg.has(TcpRepr.ACK) && seg.seq().equals(irs)) {
+      sendSyn(now, true);                                    // the peer's SYN again: our SYN,ACK was lost
+      return;
+    }
+    // RFC 7323 §5.3 R1: PAWS, before the sequence number check
+    if (tsOk && opt.hasTimestamps() && tsRecentSet && !seg.has(TcpRepr.RST) && tsBefore(opt.tsVal(), tsRecent)) {
+      if (now - tsRecentAt > PAWS_IDLE_NANOS) {
+        tsRecentSet = false;                                 // §5.5: TS.Recent too old to judge by
+      } else {
+        endpoint.counters().inc(TcpStat.PAWS_DROPS);
+        endpoint.drop(DropReason.TCP_PAWS);
+        sendAck(now);
+        return;
+      }
+    }
     int segLen = seg.segmentLen();
-    int wnd = receiveWindow();
     // first, check sequence number: the four acceptability cases of §3.10.7.4
-    if (!acceptable(seg.seq(), segLen, wnd)) {
+    if (!acceptable(seg, segLen)) {
+      endpoint.drop(DropReason.TCP_OUT_OF_WINDOW);
       if (!seg.has(TcpRepr.RST)) {
         if (state == TcpState.TIME_WAIT && seg.has(TcpRepr.FIN)) waitTimer.arm(now + endpoint.timeWaitNanos());
         sendAck(now);
       }
       return;
     }
+    lastReceived = now;
+    keepProbesSent = 0;
+    // RFC 7323 §4.3 (R3): TS.Recent follows the segment that covers Last.ACK.sent
+    if (tsOk && opt.hasTimestamps() && !tsBefore(opt.tsVal(), tsRecent) && lastAckSent != null
+        && seg.seq().lessOrEqual(lastAckSent)) takeTsRecent(now, opt.tsVal());
     // second, check the RST bit. RFC 5961 §3.2: only an exact match resets; others in the
     // window get a challenge ACK.
     if (seg.has(TcpRepr.RST)) {
-      if (!seg.seq().equals(rcvNxt)) { sendAck(now); return; }
+      if (!seg.seq().equals(rcvNxt)) { challengeAck(now); return; }
       endpoint.counters().inc(TcpStat.IN_RSTS);
       if (state == TcpState.SYN_RECEIVED && listener != null) { drop(); return; }
       if (state == TcpState.ESTABLISHED || state == TcpState.CLOSE_WAIT) endpoint.counters().inc(TcpStat.ESTAB_RESETS);
@@ -266,16 +478,21 @@ public final class TcpConnection {
       return;
     }
     // fourth, check the SYN bit. RFC 5961 §4.2: a SYN in a synchronized state gets a challenge ACK.
-    if (seg.has(TcpRepr.SYN)) { sendAck(now); return; }
+    if (seg.has(TcpRepr.SYN)) {
+      challengeAck(now);
+      return;
+    }
     // fifth, check the ACK field
     if (!seg.has(TcpRepr.ACK)) return;
     if (state == TcpState.SYN_RECEIVED) {
       if (seg.ack().greaterThan(sndUna) && seg.ack().lessOrEqual(sndMax)) {
         setState(TcpState.ESTABLISHED);
-        sndWnd = seg.window();
+        sndWnd = (long) seg.window() << sndShift;
+        maxSndWnd = Math.max(maxSndWnd, sndWnd);
         sndWl1 = seg.seq();
         sndWl2 = seg.ack();
         endpoint.counters().inc(TcpStat.PASSIVE_OPENS);
+        armKeepalive(now);
         if (listener != null) { embryonic = false; listener.established(this); }
       } else {
         endpoint.sendReset(now, this, seg.ack(), null);
@@ -283,90 +500,195 @@ public final class TcpConnection {
       }
     }
     if (!processAck(now, seg, payload.remaining())) return;
+    if (state == TcpState.CLOSED) return;
     // seventh, process the segment text
-    if (payload.hasRemaining()) receiveText(now, seg, payload);
-    // eighth, check the FIN bit
-    if (seg.has(TcpRepr.FIN) && seg.seq().plus(payload.remaining()).equals(rcvNxt)) receiveFin(now);
+    boolean fin = seg.has(TcpRepr.FIN);
+    if (payload.hasRemaining() && seg.seq().plus(payload.remaining()).greaterThan(rcvNxt)) {
+      if (isOrphanReceiving()) {
+        // RFC 9293 §3.10.7.4 / RFC 2525 §2.17: nobody will read this data: reset
+        endpoint.drop(DropReason.TCP_DATA_AFTER_CLOSE);
+        endpoint.sendReset(now, this, sndMax, rcvNxt.plus(segLen));
+        fail(new SocketException("Connection reset: data after close"));
+        return;
+      }
+    }
+    boolean inOrderEnd = true;
+    if (payload.hasRemaining()) inOrderEnd = receiveText(now, seg, payload);
+    // eighth, check the FIN bit: only when everything before it has arrived
+    if (fin && inOrderEnd && seg.seq().plus(payload.remaining()).equals(rcvNxt)) receiveFin(now);
     output(now);
   }
 
-  private boolean acceptable(SeqNumber seq, int segLen, int wnd) {
-    if (segLen == 0) {
-      return wnd == 0 ? seq.equals(rcvNxt) : seq.inWindow(rcvNxt, wnd);
+  private boolean isOrphanReceiving() {
+    lock.lock();
+    try {
+      return orphan && (state == TcpState.FIN_WAIT_1 || state == TcpState.FIN_WAIT_2 || state == TcpState.ESTABLISHED);
+    } finally {
+      lock.unlock();
     }
-    if (wnd == 0) return false;
+  }
+
+  /**
+   * §3.10.7.4 segment acceptability against the window we advertised (or the free buffer, if
+   * larger). Like Linux, a bare FIN exactly at RCV.NXT is taken even in a zero window.
+   */
+  private boolean acceptable(TcpRepr seg, int segLen) {
+    SeqNumber seq = seg.seq();
+    int wnd = acceptWindow();
+    // a bare ACK exactly at the right edge is taken too (Linux tcp_sequence): it may carry the
+    // ACK that frees a stalled peer
+    if (segLen == 0) return wnd == 0 ? seq.equals(rcvNxt) : seq.inWindow(rcvNxt, wnd + 1);
+    if (wnd == 0) return segLen == 1 && seg.has(TcpRepr.FIN) && seq.equals(rcvNxt);
     SeqNumber last = seq.plus(segLen - 1);
     return seq.inWindow(rcvNxt, wnd) || last.inWindow(rcvNxt, wnd);
+  }
+
+  private int acceptWindow() {
+    int adv = rcvAdv == null ? 0 : Math.max(0, rcvAdv.minus(rcvNxt));
+    return Math.max(adv, rcvFree());
+  }
+
+  /** RFC 5961 §7: challenge ACKs are rate-limited for all connections together. */
+  private void challengeAck(long now) {
+    if (endpoint.challengeAckAllowed(now)) {
+      endpoint.counters().inc(TcpStat.CHALLENGE_ACKS);
+      sendAck(now);
+    } else {
+      endpoint.counters().inc(TcpStat.CHALLENGE_ACKS_LIMITED);
+    }
   }
 
   /** The ACK field (fifth step). @return false when the segment is to be dropped */
   private boolean processAck(long now, TcpRepr seg, int dataLen) {
     SeqNumber ack = seg.ack();
-    if (ack.greaterThan(sndMax)) { sendAck(now); return false; }   // acks something not yet sent
-    if (ack.lessThan(sndUna)) return true;                           // old duplicate: ignore the ACK
+    // RFC 9293: an ACK for something not yet sent: ACK, drop. RFC 5961 §5.2: one older than
+    // SND.UNA - MAX.SND.WND is blind injection: challenge ACK, drop.
+    if (ack.greaterThan(sndMax) || ack.lessThan(sndUna.plus((int) -Math.min(Math.max(maxSndWnd, effMss()), 1 << 30)))) {
+      endpoint.drop(DropReason.TCP_BAD_ACK);
+      challengeAck(now);
+      return false;
+    }
+    List<int[]> blocks = sackOk ? sackBlocks(seg.options()) : List.of();
+    int newlySacked = 0;
+    if (sackOk) {
+      newlySacked = scoreboard.update(SeqNumber.max(ack, sndUna).value(), sndMax.value(), blocks);
+      if (!blocks.isEmpty()) endpoint.counters().add(TcpStat.SACK_BLOCKS_RECEIVED, blocks.size());
+    }
+    long scaledWnd = (long) seg.window() << sndShift;
     if (ack.greaterThan(sndUna)) {
       int acked = ack.minus(sndUna);
-      // our FIN is acknowledged now (also after a go-back-N rollback cleared finSent)
-      boolean finAcked = finSeq != null && ack.greaterThan(finSeq) && !sndUna.greaterThan(finSeq);
-      if (finAcked) finSent = true;
-      int dataAcked = Math.min(acked - (finAcked ? 1 : 0), sendBufSize());
-      lock.lock();
-      try {
-        sendBuf.drop(Math.max(0, dataAcked));
-        signal();
-      } finally {
-        lock.unlock();
-      }
-      if (rttSeq != null && ack.greaterThan(rttSeq)) {
-        rtt.sample(now - rttStart);
+      releaseAcked(ack);
+      boolean finAcked = finSeq != null && ack.greaterThan(finSeq);
+      long rttSample = -1;
+      if (rttSeq != null && ack.greaterOrEqual(rttSeq)) {
+        // never negative: a task queued by the application may have stamped rttStart later
+        // than the instant this frame's turn of the loop began
+        rttSample = Math.max(0, now - rttStart);
+        rtt.sample(rttSample);
         rttSeq = null;
       }
       sndUna = ack;
       if (sndNxt.lessThan(sndUna)) sndNxt = sndUna;
+      if (rtoRecover != null && ack.greaterOrEqual(rtoRecover)) rtoRecover = null;
       long inflight = sndMax.minus(ack);
-      if (inRecovery) {
-        if (ack.greaterOrEqual(recover)) {
-          inRecovery = false;
+      if (recovering) {
+        if (ack.greaterOrEqual(recoverPoint)) {
+          recovering = false;
+          dupAcks = 0;
           cc.onExitRecovery(now);
-        } else {
-          retransmitOne(now, sndUna);                               // NewReno partial ACK (RFC 6582 §3.2 step 4)
+        } else if (!sackOk) {
+          // RFC 6582 §3.2 step 4: a partial ACK: retransmit the first unacknowledged segment
+          retransmitAt(now, sndUna);
+          dupAcks = 0;
         }
       } else {
-        cc.onAck(now, acked, -1, inflight);
+        dupAcks = 0;
+        cc.onAck(now, acked, rttSample, inflight);
       }
-      dupAcks = 0;
       retries = 0;
       rtt.resetBackoff();
       if (sndUna.equals(sndMax)) rtxTimer.cancel(); else rtxTimer.arm(now + rtt.rto());
       if (finAcked) ourFinAcked(now);
-    } else if (dataLen == 0 && seg.window() == sndWnd && !sndUna.equals(sndMax) && !seg.has(TcpRepr.FIN)) {
-      // RFC 5681 §2 duplicate ACK; the third starts fast retransmit (§3.2)
-      if (++dupAcks == 3 && !inRecovery) {
-        inRecovery = true;
-        recover = sndMax;
-        cc.onEnterRecovery(now, sndMax.minus(sndUna));
-        retransmitOne(now, sndUna);
+      if (state == TcpState.CLOSED) return false;
+    } else if (ack.equals(sndUna) && sndUna.lessThan(sndMax)) {
+      // RFC 5681 §2 duplicate ACK, or RFC 6675 §2 (c): it SACKs new data
+      boolean dup = sackOk && !blocks.isEmpty() ? newlySacked > 0
+          : dataLen == 0 && !seg.has(TcpRepr.FIN) && scaledWnd == sndWnd;
+      if (dup) {
+        dupAcks++;
+        if (!recovering && rtoRecover == null && sndNxt.equals(sndMax)) {
+          int thresh = SackScoreboard.DEFAULT_DUP_THRESH;
+          // RFC 5827 early retransmit: with fewer than four segments outstanding and no new
+          // data to send, fewer duplicate ACKs can ever come: lower DupThresh to oseg - 1
+          int oseg = (sndMax.minus(sndUna) + effMss() - 1) / effMss();
+          if (oseg < 4 && !dataEnd().greaterThan(sndMax)) thresh = Math.max(1, oseg - 1);
+          boolean lost = sackOk ? dupAcks >= thresh || scoreboard.isLost(sndUna.value()) : dupAcks == thresh;
+          if (lost) enterRecovery(now);
+        }
       }
     }
-    // RFC 9293 §3.10.7.4: update the send window from the most recent segment
-    if (sndWl1 == null || sndWl1.lessThan(seg.seq()) || (sndWl1.equals(seg.seq()) && sndWl2.lessOrEqual(ack))) {
-      sndWnd = seg.window();
+    // RFC 9293 §3.10.7.4: "If SND.UNA =< SEG.ACK =< SND.NXT, the send window should be updated"
+    // from the most recent segment
+    if (ack.greaterOrEqual(sndUna)
+        && (sndWl1 == null || sndWl1.lessThan(seg.seq()) || (sndWl1.equals(seg.seq()) && sndWl2.lessOrEqual(ack)))) {
+      sndWnd = scaledWnd;
+      maxSndWnd = Math.max(maxSndWnd, sndWnd);
       sndWl1 = seg.seq();
       sndWl2 = ack;
+      if (sndWnd > 0 && persisting) {
+        persisting = false;
+        rtxTimer.cancel();
+        rtt.resetBackoff();
+        if (sndUna.lessThan(sndMax)) rtxTimer.arm(now + rtt.rto());
+      }
     }
-    return state != TcpState.CLOSED;
+    return true;
   }
 
-  private int sendBufSize() {
+  private static List<int[]> sackBlocks(TcpOptions o) {
+    if (o.sack().isEmpty()) return List.of();
+    List<int[]> l = new ArrayList<>(o.sack().size());
+    for (TcpOptions.SackBlock b : o.sack()) l.add(new int[] {b.left().value(), b.right().value()});
+    return l;
+  }
+
+  /** Drops acknowledged data from the send buffer: everything below {@code ack}, the FIN aside. */
+  private void releaseAcked(SeqNumber ack) {
+    SeqNumber to = finSeq != null && ack.greaterThan(finSeq) ? finSeq : ack;
+    int n = to.minus(bufSeq);
+    if (n <= 0) return;
     lock.lock();
-    try { return sendBuf.size(); } finally { lock.unlock(); }
+    try {
+      sendBuf.drop(n);
+      signal();
+    } finally {
+      lock.unlock();
+    }
+    bufSeq = to;
+  }
+
+  private void enterRecovery(long now) {
+    recovering = true;
+    recoverPoint = sndMax;
+    cc.onEnterRecovery(now, sndMax.minus(sndUna));
+    endpoint.counters().inc(TcpStat.FAST_RETRANS);
+    rttSeq = null;
+    if (sackOk) {
+      endpoint.counters().inc(TcpStat.SACK_RECOVERY);
+      SackScoreboard.Retransmit r = scoreboard.enterRecovery(sndUna.value(), sndMax.value());
+      int sent = transmit(now, new SeqNumber(r.seq()), r.len(), true);
+      if (sent > 0) scoreboard.markRetransmitted(r.seq(), sent);
+    } else {
+      endpoint.counters().inc(TcpStat.RENO_RECOVERY);
+      retransmitAt(now, sndUna);
+    }
   }
 
   private void ourFinAcked(long now) {
     switch (state) {
       case FIN_WAIT_1 -> {
         setState(TcpState.FIN_WAIT_2);
-        waitTimer.arm(now + endpoint.finWait2Nanos());   // Linux tcp_fin_timeout
+        if (isOrphan()) waitTimer.arm(now + endpoint.finWait2Nanos());   // Linux tcp_fin_timeout
       }
       case CLOSING -> enterTimeWait(now);
       case LAST_ACK -> drop();
@@ -374,28 +696,78 @@ public final class TcpConnection {
     }
   }
 
-  /** Seventh step: in-order text goes to the receive buffer; anything else is dropped for now. */
-  private void receiveText(long now, TcpRepr seg, ByteBuffer payload) {
-    if (state != TcpState.ESTABLISHED && state != TcpState.FIN_WAIT_1 && state != TcpState.FIN_WAIT_2) return;
+  private boolean isOrphan() {
+    lock.lock();
+    try { return orphan; } finally { lock.unlock(); }
+  }
+
+  /**
+   * Seventh step. In-order text goes to the receive buffer, then whatever the out-of-order queue
+   * holds that now follows; text beyond RCV.NXT is queued and answered at once with SACK blocks.
+   * @return whether the segment's end was reached in order (so its FIN, if any, counts)
+   */
+  private boolean receiveText(long now, TcpRepr seg, ByteBuffer payload) {
+    if (state != TcpState.ESTABLISHED && state != TcpState.FIN_WAIT_1 && state != TcpState.FIN_WAIT_2) return false;
     int skip = rcvNxt.minus(seg.seq());                // bytes we already have (a retransmission overlapping)
-    if (skip < 0) {                                    // beyond RCV.NXT: out of order
-      sendAck(now);                                    // a duplicate ACK tells the sender at once
-      return;
+    if (skip >= payload.remaining()) { sendAck(now); return true; }   // all duplicate: ACK at once
+    if (skip < 0) {
+      // beyond RCV.NXT: hold what lies inside the window, tell the sender at once (RFC 5681 §4.2)
+      int room = acceptWindow() + skip;                // bytes of the window above this segment's start
+      ByteBuffer held = payload.duplicate();
+      if (held.remaining() > room) {
+        held.limit(held.position() + Math.max(0, room));
+        endpoint.drop(DropReason.TCP_RCV_QUEUE_FULL);
+      }
+      if (seg.has(TcpRepr.FIN) && held.remaining() == payload.remaining())
+        oooFin = seg.seq().plus(payload.remaining());        // remember the FIN until the hole is filled
+      if (held.hasRemaining()) {
+        if (!ooo.insert(seg.seq().value(), held)) endpoint.drop(DropReason.TCP_RCV_QUEUE_FULL);
+        endpoint.counters().inc(TcpStat.OFO_QUEUE);
+        sackLead = seg.seq().value();
+        sackLeadSet = true;
+      }
+      sendAck(now);
+      return false;
     }
-    if (skip >= payload.remaining()) { sendAck(now); return; }
     ByteBuffer fresh = payload.duplicate().position(payload.position() + skip);
+    int want = fresh.remaining();
+    boolean hadHoles = !ooo.isEmpty();
     int taken;
     lock.lock();
     try {
       taken = rcvBuf.append(fresh);
+      SeqNumber next = rcvNxt.plus(taken);
+      if (hadHoles && taken == want) {
+        for (ByteBuffer b : ooo.drain(next.value(), rcvBuf.free())) {
+          int n = rcvBuf.append(b);
+          next = next.plus(n);
+          taken += n;
+        }
+      }
       signal();
     } finally {
       lock.unlock();
     }
     rcvNxt = rcvNxt.plus(taken);
-    // RFC 9293 §3.8.6.3 / RFC 1122 §4.2.3.2: ACK at least every second full segment, else within 500 ms (we use 40 ms)
-    if (++unackedSegments >= 2) sendAck(now);
-    else ackTimer.armNoLaterThan(now + DELAYED_ACK_NANOS);
+    sackLeadSet = false;
+    endpoint.counters().add(TcpStat.IN_DATA_BYTES, taken);
+    if (taken < want) endpoint.drop(DropReason.TCP_RCV_QUEUE_FULL);
+    if (oooFin != null && rcvNxt.equals(oooFin)) {        // the FIN that waited beyond the hole
+      oooFin = null;
+      receiveFin(now);                                    // ACKs everything
+      return false;
+    }
+    // RFC 5681 §4.2: ACK at once when a hole is filled or out-of-order data is held; RFC 9293
+    // §3.8.6.3 / RFC 1122 §4.2.3.2: otherwise at least every second full segment, else on the timer
+    if (hadHoles || !ooo.isEmpty() || taken < want || quickAcks > 0) {
+      if (quickAcks > 0) quickAcks--;
+      sendAck(now);
+    } else if (++unackedSegments >= 2) {
+      sendAck(now);
+    } else {
+      ackTimer.armNoLaterThan(now + DELAYED_ACK_NANOS);
+    }
+    return taken == want;
   }
 
   /** Eighth step: the FIN. */
@@ -411,9 +783,10 @@ public final class TcpConnection {
     switch (state) {
       case SYN_RECEIVED, ESTABLISHED -> setState(TcpState.CLOSE_WAIT);
       case FIN_WAIT_1 -> {
-        if (finSent && sndUna.equals(finSeq.plus(1))) enterTimeWait(now); else setState(TcpState.CLOSING);
+        if (finSeq != null && sndUna.greaterThan(finSeq)) enterTimeWait(now); else setState(TcpState.CLOSING);
       }
       case FIN_WAIT_2 -> enterTimeWait(now);
+      case TIME_WAIT -> waitTimer.arm(now + endpoint.timeWaitNanos());
       default -> { }
     }
     sendAck(now);
@@ -423,48 +796,182 @@ public final class TcpConnection {
     setState(TcpState.TIME_WAIT);
     rtxTimer.cancel();
     ackTimer.cancel();
+    keepTimer.cancel();
+    ooo.clear();
     waitTimer.arm(now + endpoint.timeWaitNanos());
   }
 
   // =============================================================== sending
 
-  /** Sends what the windows allow: data, then the FIN once all data went out. */
-  void output(long now) {
-    if (state != TcpState.ESTABLISHED && state != TcpState.CLOSE_WAIT && state != TcpState.FIN_WAIT_1
-        && state != TcpState.CLOSING && state != TcpState.LAST_ACK) return;
-    boolean closeAsked;
-    int buffered;
+  private boolean sendingState() {
+    TcpState s = state;
+    return s == TcpState.ESTABLISHED || s == TcpState.CLOSE_WAIT || s == TcpState.FIN_WAIT_1
+        || s == TcpState.CLOSING || s == TcpState.LAST_ACK;
+  }
+
+  /** The sequence number after the last byte in the send buffer. */
+  private SeqNumber dataEnd() {
     lock.lock();
     try {
-      buffered = sendBuf.size();
-      closeAsked = appClosedWrite;
+      if (appClosedWrite && finSeq == null) finSeq = bufSeq.plus(sendBuf.size());   // nothing more can be written
+      return bufSeq.plus(sendBuf.size());
     } finally {
       lock.unlock();
     }
-    long window = Math.min(sndWnd, cc.cwnd());
-    while (true) {
-      int sentData = sentData();
-      int unsent = buffered - sentData;
-      long inflight = sndNxt.minus(sndUna);
-      if (unsent <= 0) break;
-      long room = window - inflight;
-      int len = (int) Math.min(Math.min(sndMss, unsent), room);
-      if (len <= 0) {
-        // RFC 9293 §3.8.6.1: zero window: probe with data on the persist timer
-        if (sndWnd == 0 && inflight == 0 && !rtxTimer.isArmed()) rtxTimer.arm(now + rtt.rto());
-        break;
-      }
-      // Nagle (RFC 9293 §3.7.4): hold a small segment while data is unacknowledged
-      if (len < sndMss && inflight > 0 && !noDelay && !endpoint.noDelay()) break;
-      sendData(now, sndNxt, sentData, len, len == unsent);
-      sndNxt = sndNxt.plus(len);
-      if (sndNxt.greaterThan(sndMax)) sndMax = sndNxt;
-    }
-    if (closeAsked && !finSent && sentData() >= buffered) sendFin(now);
-    if (state == TcpState.CLOSE_WAIT && closeAsked && finSent) setState(TcpState.LAST_ACK);
   }
 
-  /** A copy of {@code len} send-buffer bytes starting {@code offset} bytes after SND.UNA. */
+  /** Sends what the windows allow: retransmissions in recovery, new data, then the FIN. */
+  void output(long now) {
+    if (!sendingState()) return;
+    SeqNumber end = dataEnd();
+    int mss = effMss();
+    if (sndUna.equals(sndMax) && (end.greaterThan(sndNxt) || finSeq != null)) cc.onIdleRestart(now, rtt.rto());
+    boolean nagle = !noDelay && !endpoint.noDelay();
+    while (sendingState()) {
+      long cwnd = cc.cwnd();
+      if (sackOk && recovering) {
+        // RFC 6675 §5 (C): while cwnd - pipe >= 1 SMSS, send what NextSeg() says
+        long pipe = scoreboard.pipe(sndUna.value(), sndMax.value());
+        if (cwnd - pipe < mss) break;
+        int unsent = end.minus(sndMax);
+        boolean fin = finSeq != null && sndMax.equals(finSeq);
+        long room = sndWnd - sndMax.minus(sndUna);
+        boolean canNew = (unsent > 0 && room >= Math.min(mss, unsent)) || fin;
+        SackScoreboard.Next next = scoreboard.nextSeg(sndUna.value(), sndMax.value(), canNew);
+        if (next instanceof SackScoreboard.Retransmit r) {
+          int sent = transmit(now, new SeqNumber(r.seq()), r.len(), true);
+          if (sent <= 0) break;
+          if (r.rule() == SackScoreboard.Rule.RESCUE) scoreboard.markRescueRetransmitted(r.seq(), sent);
+          else scoreboard.markRetransmitted(r.seq(), sent);
+        } else if (next instanceof SackScoreboard.NewData) {
+          if (!sndNxt.equals(sndMax)) sndNxt = sndMax;
+          int sent = transmit(now, sndNxt, (int) Math.min(mss, Math.max(0, room)), true);
+          if (sent <= 0) break;
+          sndNxt = sndNxt.plus(sent);
+        } else {
+          break;
+        }
+        continue;
+      }
+      if (sndNxt.lessThan(bufSeq)) sndNxt = bufSeq;
+      // skip what the peer SACKed since a timeout rolled SND.NXT back (RFC 6675 §5.1)
+      if (sackOk && sndNxt.lessThan(sndMax)) sndNxt = skipSacked(sndNxt);
+      int avail = end.minus(sndNxt);
+      boolean finNext = finSeq != null && sndNxt.lessOrEqual(finSeq) && avail >= 0;
+      if (avail <= 0 && !(finNext && sndNxt.equals(finSeq))) break;
+      long flight = sndNxt.minus(sndUna);
+      // NewReno inflates the window by one segment per duplicate ACK in recovery (RFC 6582);
+      // before recovery, RFC 3042 limited transmit sends a new segment on each of the first two
+      long extra = recovering ? (long) dupAcks * mss : (long) Math.min(dupAcks, 2) * mss;
+      long win = Math.min(sndWnd, cwnd + extra);
+      long room = win - flight;
+      int limit = mss;
+      if (sackOk && sndNxt.lessThan(sndMax)) limit = Math.min(limit, nextSackedAbove(sndNxt).minus(sndNxt));
+      int len = (int) Math.max(0, Math.min(Math.min(limit, Math.max(avail, 0)), room));
+      boolean fin = finSeq != null && sndNxt.plus(len).equals(finSeq) && room >= len;
+      if (len == 0 && !fin) {
+        if (flight == 0 && avail > 0) armPersist(now);
+        break;
+      }
+      if (len < mss && !fin) {
+        // sender SWS avoidance (RFC 9293 §3.8.6.2.1) and Nagle (§3.7.4): a small segment only
+        // when it empties the queue with nothing in flight (or TCP_NODELAY), fills half the
+        // largest window, or resends what was sent before
+        boolean emptiesQueue = len == avail;
+        boolean ok = (emptiesQueue && (flight == 0 || !nagle)) || (flight == 0 && len >= maxSndWnd / 2)
+            || sndNxt.lessThan(sndMax);
+        if (!ok) {
+          if (flight == 0) armPersist(now);
+          break;
+        }
+      }
+      int sent = transmit(now, sndNxt, len, fin);
+      if (sent <= 0) break;
+      sndNxt = sndNxt.plus(sent);
+    }
+  }
+
+  /** The end of the SACKed range that contains {@code seq}, or {@code seq}. */
+  private SeqNumber skipSacked(SeqNumber seq) {
+    for (int[] b : scoreboard.blocks()) {
+      SeqNumber l = new SeqNumber(b[0]), r = new SeqNumber(b[1]);
+      if (seq.greaterOrEqual(l) && seq.lessThan(r)) return r;
+    }
+    return seq;
+  }
+
+  /** The start of the first SACKed range above {@code seq}, else SND.MAX plus any new data. */
+  private SeqNumber nextSackedAbove(SeqNumber seq) {
+    for (int[] b : scoreboard.blocks()) {
+      SeqNumber l = new SeqNumber(b[0]);
+      if (l.greaterThan(seq)) return l;
+    }
+    return seq.plus(Integer.MAX_VALUE / 2);
+  }
+
+  /**
+   * Sends one segment at {@code seq}: up to {@code maxLen} bytes of data from the send buffer,
+   * and the FIN when the data ends at it and {@code allowFin}. Keeps SND.MAX, the RTT timing,
+   * the counters and the retransmission timer. Does not move SND.NXT.
+   * @return the sequence space used (data + FIN); 0 when there is nothing at {@code seq}
+   */
+  private int transmit(long now, SeqNumber seq, int maxLen, boolean allowFin) {
+    if (seq.lessThan(bufSeq)) {                      // acknowledged meanwhile
+      int gone = bufSeq.minus(seq);
+      seq = bufSeq;
+      maxLen -= gone;
+    }
+    SeqNumber end = dataEnd();
+    TcpOptions opts = ackOptions(now);
+    int room = sndMss - opts.bufferLen();             // RFC 6691: options come out of the MSS
+    int len = Math.max(0, Math.min(Math.min(maxLen, end.minus(seq)), room));
+    boolean fin = allowFin && finSeq != null && seq.plus(len).equals(finSeq);
+    if (len == 0 && !fin) return 0;
+    ByteBuffer data = copyOut(seq.minus(bufSeq), len);
+    boolean push = len > 0 && seq.plus(len).equals(end);
+    int flags = TcpRepr.ACK | (fin ? TcpRepr.FIN : 0) | (push ? TcpRepr.PSH : 0);
+    emit(now, seq, flags, opts, data);
+    SeqNumber segEnd = seq.plus(len + (fin ? 1 : 0));
+    if (seq.lessThan(sndMax)) {
+      endpoint.counters().inc(TcpStat.RETRANS_SEGS);
+      retransmits++;
+      if (rttSeq != null && seq.lessThan(rttSeq)) rttSeq = null;     // Karn (RFC 6298 §3)
+    } else if (rttSeq == null) {
+      rttSeq = segEnd;
+      rttStart = now;
+    }
+    if (segEnd.greaterThan(sndMax)) {
+      endpoint.counters().add(TcpStat.OUT_DATA_BYTES, Math.min(len, segEnd.minus(sndMax)));
+      sndMax = segEnd;
+    }
+    if (fin) {
+      if (state == TcpState.ESTABLISHED) setState(TcpState.FIN_WAIT_1);
+      else if (state == TcpState.CLOSE_WAIT) setState(TcpState.LAST_ACK);
+    }
+    if (!rtxTimer.isArmed() || persisting) {
+      persisting = false;
+      rtxTimer.arm(now + rtt.rto());
+    }
+    lastSendNanos = now;
+    return len + (fin ? 1 : 0);
+  }
+
+  /** RFC 6582 / fast retransmit: one segment at {@code seq}, never beyond SND.MAX. */
+  private void retransmitAt(long now, SeqNumber seq) {
+    int len = Math.min(effMss(), sndMax.minus(seq));
+    if (len <= 0) return;
+    boolean finInside = finSeq != null && finSeq.lessThan(sndMax);
+    transmit(now, seq, finInside && seq.plus(len).greaterThan(finSeq) ? finSeq.minus(seq) : len, finInside);
+  }
+
+  /** Persist (RFC 9293 §3.8.6.1) or SWS override: data waits, nothing is in flight to bring an ACK. */
+  private void armPersist(long now) {
+    if (persisting || rtxTimer.isArmed()) return;
+    persisting = true;
+    rtxTimer.arm(now + rtt.rto());
+  }
+
+  /** A copy of {@code len} send-buffer bytes starting {@code offset} bytes after the buffer's head. */
   private ByteBuffer copyOut(int offset, int len) {
     ByteBuffer data = ByteBuffer.allocate(len);
     lock.lock();
@@ -476,58 +983,91 @@ public final class TcpConnection {
     return data.flip();
   }
 
-  /** Data bytes between SND.UNA and SND.NXT (the FIN, once sent, is not data). */
-  private int sentData() {
-    return sndNxt.minus(sndUna) - (finSent && sndNxt.greaterThan(finSeq) ? 1 : 0);
+  /** The options of a non-SYN segment: timestamps (RFC 7323 §3.2) and SACK blocks (RFC 2018 §4). */
+  private TcpOptions ackOptions(long now) {
+    TcpOptions o = TcpOptions.NONE;
+    if (tsOk) o = o.withTimestamps(tsNow(now), tsRecentSet ? tsRecent : 0);
+    if (sackOk && !ooo.isEmpty()) {
+      List<int[]> blocks = sackLeadSet ? ooo.sackBlocks(tsOk ? 3 : 4, sackLead) : ooo.sackBlocks(tsOk ? 3 : 4);
+      List<TcpOptions.SackBlock> l = new ArrayList<>(blocks.size());
+      for (int[] b : blocks) l.add(new TcpOptions.SackBlock(new SeqNumber(b[0]), new SeqNumber(b[1])));
+      if (!l.isEmpty()) {
+        o = o.withSack(l);
+        endpoint.counters().inc(TcpStat.SACKS_SENT);
+      }
+    }
+    return o;
   }
 
-  private void sendData(long now, SeqNumber seq, int offset, int len, boolean push) {
-    ByteBuffer data = copyOut(offset, len);
-    if (rttSeq == null && seq.greaterOrEqual(sndMax)) { rttSeq = seq.plus(len); rttStart = now; }
-    endpoint.send(now, this, seq, TcpRepr.ACK | (push ? TcpRepr.PSH : 0), TcpOptions.NONE, data);
-    ackSent();
-    if (!rtxTimer.isArmed()) rtxTimer.arm(now + rtt.rto());
-  }
-
-  private void sendFin(long now) {
-    finSeq = sndNxt;
-    finSent = true;
-    endpoint.send(now, this, sndNxt, TcpRepr.FIN | TcpRepr.ACK, TcpOptions.NONE, null);
-    ackSent();
-    sndNxt = sndNxt.plus(1);
-    if (sndNxt.greaterThan(sndMax)) sndMax = sndNxt;
-    if (state == TcpState.ESTABLISHED) setState(TcpState.FIN_WAIT_1);
-    if (!rtxTimer.isArmed()) rtxTimer.arm(now + rtt.rto());
+  /** Sends a segment with the ACK of RCV.NXT and our window; the ACK bookkeeping follows. */
+  private void emit(long now, SeqNumber seq, int flags, TcpOptions opts, ByteBuffer data) {
+    int wnd = windowField();
+    endpoint.send(now, this, seq, flags, wnd, opts, data);
+    unackedSegments = 0;
+    ackTimer.cancel();
+    lastAckSent = rcvNxt;
+    rcvAdv = rcvNxt.plus(wnd << rcvShift);
   }
 
   private void sendSyn(long now, boolean withAck) {
-    if (retries == 0) { rttSeq = iss; rttStart = now; }    // Karn: time only the first SYN
+    if (retries == 0) { rttSeq = iss.plus(1); rttStart = now; }    // Karn: time only the first SYN
     TcpOptions o = TcpOptions.NONE.withMss(ourMss);
-    endpoint.send(now, this, iss, TcpRepr.SYN | (withAck ? TcpRepr.ACK : 0), o, null);
-  }
-
-  void sendAck(long now) {
-    endpoint.send(now, this, sndNxt, TcpRepr.ACK, TcpOptions.NONE, null);
-    ackSent();
-  }
-
-  private void ackSent() {
-    unackedSegments = 0;
-    ackTimer.cancel();
-    lastAdvertisedWindow = receiveWindow();
-  }
-
-  private boolean ackTimerPending() { return state != TcpState.CLOSED && unackedSegments > 0; }
-
-  /** The receive window: free space in the receive buffer (no scaling yet, so at most 65535). */
-  int receiveWindow() {
-    lock.lock();
-    try {
-      return Math.min(rcvBuf.free(), 65535);
-    } finally {
-      lock.unlock();
+    if (withAck ? wsOk : offerWs) o = o.withWindowScale(ourShift);
+    if (withAck ? sackOk : offerSack) o = o.withSackPermitted(true);
+    if (withAck ? tsOk : offerTs) o = o.withTimestamps(tsNow(now), withAck && tsRecentSet ? tsRecent : 0);
+    int wnd = Math.min(rcvFree(), 65535);           // RFC 7323 §2.2: the window of a SYN is not scaled
+    endpoint.send(now, this, iss, TcpRepr.SYN | (withAck ? TcpRepr.ACK : 0), wnd, o, null);
+    if (withAck) {
+      lastAckSent = rcvNxt;
+      rcvAdv = rcvNxt.plus(wnd);
     }
+    lastSendNanos = now;
   }
+
+  /** A pure ACK. */
+  void sendAck(long now) {
+    if (rcvNxt == null || sndNxt == null) return;
+    // Linux tcp_acceptable_seq: SND.MAX, unless that lies beyond the peer's window
+    SeqNumber wndEnd = sndUna.plus((int) Math.min(sndWnd, 1 << 30));
+    emit(now, sndMax.lessOrEqual(wndEnd) ? sndMax : wndEnd, TcpRepr.ACK, ackOptions(now), null);
+  }
+
+  /** Our TSval: a millisecond clock with a per-connection offset (RFC 7323 §5.4, RFC 7323 §7.1). */
+  private long tsNow(long now) { return ((now / 1_000_000L) + tsOffset) & 0xffffffffL; }
+
+  private void takeTsRecent(long now, long tsVal) {
+    tsRecent = tsVal;
+    tsRecentAt = now;
+    tsRecentSet = true;
+  }
+
+  /** 32-bit timestamp comparison, modulo 2^32 (RFC 7323 §5.3). */
+  private static boolean tsBefore(long a, long b) { return (int) (a - b) < 0; }
+
+  private int rcvFree() {
+    lock.lock();
+    try { return rcvBuf.free(); } finally { lock.unlock(); }
+  }
+
+  /**
+   * The window field: free receive buffer, scaled (RFC 7323 §2.3). The right edge moves right
+   * only by at least min(half the buffer, one MSS): receiver SWS avoidance (RFC 9293
+   * §3.8.6.2.2). It never promises more than the free buffer: since the buffer only fills as
+   * RCV.NXT advances, the edge does not move left either, but for the scaling's rounding down
+   * (less than 2^shift bytes, which the sender then resends).
+   */
+  private int windowField() {
+    int free = rcvFree();
+    long field = free >> rcvShift;
+    if (rcvAdv != null) {
+      long kept = Math.max(0, rcvAdv.minus(rcvNxt));
+      if (free - kept < Math.min(rcvBuf.capacity() / 2, ourMss)) field = Math.min(field, kept >> rcvShift);
+    }
+    return (int) Math.min(field, 65535);
+  }
+
+  /** The receive window in bytes, as we would advertise it now. */
+  int receiveWindow() { return windowField() << rcvShift; }
 
   /**
    * After the application read: announce the opened window when it grew by at least one MSS or
@@ -535,67 +1075,124 @@ public final class TcpConnection {
    * full window is never left stalled.
    */
   void windowUpdate(long now) {
-    if (state == TcpState.CLOSED || state == TcpState.SYN_SENT || state == TcpState.SYN_RECEIVED) return;
-    int wnd = receiveWindow();
-    if (wnd - lastAdvertisedWindow >= Math.min(sndMss, rcvBuf.capacity() / 2)) sendAck(now);
+    if (state == TcpState.CLOSED || state == TcpState.SYN_SENT || state == TcpState.SYN_RECEIVED || rcvAdv == null) return;
+    long advertised = Math.max(0, rcvAdv.minus(rcvNxt));
+    int free = rcvFree();
+    if (free - advertised >= Math.min(ourMss, rcvBuf.capacity() / 2)) sendAck(now);
   }
 
   // =============================================================== timers
 
+  private void onDelayedAck(long now) {
+    if (state != TcpState.CLOSED && unackedSegments > 0) {
+      endpoint.counters().inc(TcpStat.DELAYED_ACKS);
+      sendAck(now);
+    }
+  }
+
   private void onRetransmitTimer(long now) {
     if (state == TcpState.CLOSED || state == TcpState.TIME_WAIT) return;
-    int limit = state == TcpState.SYN_SENT || state == TcpState.SYN_RECEIVED ? SYN_RETRIES : DATA_RETRIES;
-    if (sndWnd == 0 && sendBufSize() > 0 && state != TcpState.SYN_SENT && state != TcpState.SYN_RECEIVED) {
-      // Persist timer (RFC 9293 §3.8.6.1): probe the zero window with one byte of data, for as
-      // long as the peer keeps answering; probes are not retransmissions and do not give up.
-      sendData(now, sndUna, 0, 1, true);
-      if (sndNxt.lessThan(sndUna.plus(1))) sndNxt = sndUna.plus(1);
-      if (sndNxt.greaterThan(sndMax)) sndMax = sndNxt;
-      rtt.backoff();
-      rtxTimer.arm(now + rtt.rto());
-      return;
-    }
+    boolean syn = state == TcpState.SYN_SENT || state == TcpState.SYN_RECEIVED;
+    if (persisting) { persistProbe(now); return; }
+    if (!syn && sndUna.equals(sndMax)) return;           // everything acknowledged meanwhile
+    if (!syn && sndWnd == 0) { persistProbe(now); return; }
+    long limit = endpoint.setting(syn ? Sysctl.TCP_SYN_RETRIES : Sysctl.TCP_RETRIES2);
     if (++retries > limit) {
+      if (syn) endpoint.counters().inc(TcpStat.ATTEMPT_FAILS);
+      endpoint.sendReset(now, this, sndMax, null);
       fail(new SocketTimeoutException(state == TcpState.SYN_SENT ? "Connection timed out" : "Connection timed out (no acknowledgment)"));
-      endpoint.sendReset(now, this, sndNxt, null);
       return;
     }
-    endpoint.counters().inc(TcpStat.RETRANS_SEGS);
+    endpoint.counters().inc(TcpStat.TIMEOUTS);
     rtt.backoff();                                       // RFC 6298 §5.5
     rttSeq = null;                                       // Karn: no sample from retransmitted data
     switch (state) {
-      case SYN_SENT -> sendSyn(now, false);
-      case SYN_RECEIVED -> sendSyn(now, true);
+      case SYN_SENT -> { endpoint.counters().inc(TcpStat.RETRANS_SEGS); sendSyn(now, false); }
+      case SYN_RECEIVED -> { endpoint.counters().inc(TcpStat.RETRANS_SEGS); sendSyn(now, true); }
       default -> {
-        // RFC 5681 §3.1: loss window; go back to SND.UNA and resend (RFC 6298 §5.4)
+        // RFC 5681 §3.1: loss window; RFC 6298 §5.4: resend from SND.UNA (go-back-N). RFC 2018
+        // §8: forget the SACKs (the receiver may have reneged); RFC 6675 §5.1: no fast
+        // recovery until what was outstanding at the timeout is acknowledged.
         cc.onRetransmitTimeout(now, sndMax.minus(sndUna));
-        inRecovery = false;
+        scoreboard.reset(sndUna.value());
+        recovering = false;
         dupAcks = 0;
+        rtoRecover = sndMax;
         sndNxt = sndUna;
-        if (finSent && finSeq.greaterOrEqual(sndUna)) finSent = false;
         output(now);
       }
     }
     rtxTimer.arm(now + rtt.rto());
   }
 
-  /** Resends one segment at {@code seq} without moving SND.NXT (fast retransmit). */
-  private void retransmitOne(long now, SeqNumber seq) {
-    int offset = seq.minus(sndUna);
-    int buffered = sendBufSize();
-    endpoint.counters().inc(TcpStat.RETRANS_SEGS);
-    if (offset < buffered) {
-      int len = Math.min(sndMss, buffered - offset);
-      ByteBuffer data = copyOut(offset, len);
-      endpoint.send(now, this, seq, TcpRepr.ACK, TcpOptions.NONE, data);
-    } else if (finSent) {
-      endpoint.send(now, this, finSeq, TcpRepr.FIN | TcpRepr.ACK, TcpOptions.NONE, null);
+  /**
+   * The persist timer (RFC 9293 §3.8.6.1): the window is closed (or too small to send into by
+   * SWS avoidance) and nothing is in flight. Probe with one byte of real data, which the peer
+   * takes as soon as it has room; a probe is not a retransmission and never gives up while
+   * the peer keeps acknowledging.
+   */
+  private void persistProbe(long now) {
+    persisting = false;
+    if (!sendingState()) return;
+    SeqNumber end = dataEnd();
+    if (sndWnd > 0) {
+      // SWS override: send what the window takes
+      if (sndNxt.lessThan(end)) {
+        int sent = transmit(now, sndNxt, (int) Math.min(effMss(), sndWnd - sndNxt.minus(sndUna)), true);
+        sndNxt = sndNxt.plus(Math.max(0, sent));
+      }
+      output(now);
+      return;
     }
-    rttSeq = null;
+    endpoint.counters().inc(TcpStat.WINDOW_PROBES);
+    if (sndUna.lessThan(sndNxt)) {
+      transmit(now, sndUna, 1, true);                    // the earlier probe byte again
+    } else if (sndNxt.lessThan(end) || (finSeq != null && sndNxt.equals(finSeq))) {
+      int sent = transmit(now, sndNxt, 1, true);
+      sndNxt = sndNxt.plus(sent);
+    } else {
+      return;
+    }
+    rtt.backoff();
+    persisting = true;
+    rtxTimer.arm(now + rtt.rto());
   }
 
   private void onWaitTimer(long now) {
-    if (state == TcpState.TIME_WAIT || state == TcpState.FIN_WAIT_2) drop();
+    if (state == TcpState.TIME_WAIT) drop();
+    else if (state == TcpState.FIN_WAIT_2 && isOrphan()) {
+      endpoint.counters().inc(TcpStat.FIN_WAIT2_TIMEOUTS);
+      drop();
+    }
+  }
+
+  private void armKeepalive(long now) {
+    if (!keepAlive || (state != TcpState.ESTABLISHED && state != TcpState.CLOSE_WAIT)) {
+      keepTimer.cancel();
+      return;
+    }
+    keepTimer.arm(Math.max(now, lastReceived) + keepIdleNanos);
+  }
+
+  /** Keepalive (RFC 9293 §3.8.4, RFC 1122 §4.2.3.6): a probe is an ACK with SEG.SEQ = SND.NXT - 1. */
+  private void onKeepaliveTimer(long now) {
+    if (!keepAlive || (state != TcpState.ESTABLISHED && state != TcpState.CLOSE_WAIT)) return;
+    if (sndUna.lessThan(sndMax) || dataEnd().greaterThan(sndNxt)) {   // data outstanding: the RTO watches
+      keepTimer.arm(now + keepIntvlNanos);
+      return;
+    }
+    long idle = now - lastReceived;
+    if (keepProbesSent == 0 && idle < keepIdleNanos) { keepTimer.arm(lastReceived + keepIdleNanos); return; }
+    if (keepProbesSent >= keepProbes) {
+      endpoint.counters().inc(TcpStat.KEEPALIVE_TIMEOUTS);
+      endpoint.sendReset(now, this, sndMax, null);
+      fail(new SocketTimeoutException("Connection timed out (keepalive)"));
+      return;
+    }
+    keepProbesSent++;
+    endpoint.counters().inc(TcpStat.KEEPALIVE_PROBES);
+    emit(now, sndUna.plus(-1), TcpRepr.ACK, ackOptions(now), null);
+    keepTimer.arm(now + keepIntvlNanos);
   }
 
   // =============================================================== application side (any thread)
@@ -670,22 +1267,46 @@ public final class TcpConnection {
     }
   }
 
-  /** Sends a FIN after the buffered data (shutdownOutput / close). */
+  /** Sends a FIN after the buffered data (shutdownOutput). */
   public void shutdownOutput() {
     lock.lock();
     try {
       appClosedWrite = true;
+      signal();
     } finally {
       lock.unlock();
     }
     endpoint.later(this::output);
   }
 
+  /**
+   * The application is done with the connection (close): queued data is still delivered, then
+   * a FIN. Unread data, or data arriving later, resets the connection (RFC 2525 §2.17, as
+   * Linux does); an orphaned FIN-WAIT-2 lasts tcp_fin_timeout.
+   */
+  public void close() {
+    boolean unread;
+    lock.lock();
+    try {
+      unread = rcvBuf.size() > 0;
+      orphan = true;
+      appClosedWrite = true;
+      signal();
+    } finally {
+      lock.unlock();
+    }
+    if (unread) { abort(); return; }
+    endpoint.later(now -> {
+      output(now);
+      if (state == TcpState.FIN_WAIT_2) waitTimer.arm(now + endpoint.finWait2Nanos());
+    });
+  }
+
   /** Abortive close: RST, discard everything (SO_LINGER 0). */
   public void abort() {
     endpoint.later(now -> {
       if (state != TcpState.CLOSED && state != TcpState.TIME_WAIT && state != TcpState.SYN_SENT)
-        endpoint.sendReset(now, this, sndNxt, null);
+        endpoint.sendReset(now, this, sndMax, null);
       fail(new SocketException("Socket closed"));
     });
   }
@@ -733,9 +1354,22 @@ public final class TcpConnection {
     rtxTimer.cancel();
     ackTimer.cancel();
     waitTimer.cancel();
+    keepTimer.cancel();
+    ooo.clear();
     setState(TcpState.CLOSED);
     endpoint.remove(this);
   }
 
-  int sendQueued() { return sendBufSize(); }
+  int sendQueued() {
+    lock.lock();
+    try { return sendBuf.size(); } finally { lock.unlock(); }
+  }
+
+  /** Bytes of buffer memory this connection holds (send, receive, out-of-order). */
+  long memory() {
+    lock.lock();
+    try { return sendBuf.allocated() + rcvBuf.allocated() + ooo.bytesHeld(); } finally { lock.unlock(); }
+  }
+
+  int retransmitsInFlight() { return sackOk ? scoreboard.retransmittedBlocks().size() : 0; }
 }

@@ -33,7 +33,7 @@ public final class TcpEndpoint implements TransportProtocol {
 
   /** One row of the socket table, like {@code ss -tn}. */
   public record ConnectionView(String local, String remote, TcpState state, int recvQ, int sendQ, long rtoMillis,
-                               long srttMicros, long cwnd, int mss) {}
+                               long srttMicros, long cwnd, int mss, String options, long retrans) {}
 
   private record Key(int remoteIp, int remotePort, int localPort) {}
 
@@ -47,6 +47,8 @@ public final class TcpEndpoint implements TransportProtocol {
   private final Map<Integer, TcpListener> listeners = new HashMap<>();
   private volatile Loop loop = task -> { throw new IllegalStateException("TCP has no event loop"); };
   private int nextEphemeral = 32768;
+  private long challengeWindowStart;
+  private long challengeAcksInWindow;
 
   public TcpEndpoint(Ipv4Endpoint ip, StackSettings settings, DropCounter drops, IsnGenerator isn, TimerWheel wheel) {
     this.ip = ip;
@@ -70,6 +72,24 @@ public final class TcpEndpoint implements TransportProtocol {
 
   SeqNumber isn(long now, TcpConnection c) { return isn.isn(now, c.localIp, c.localPort, c.remoteIp, c.remotePort); }
 
+  long setting(Sysctl s) { return settings.get(s); }
+
+  void drop(DropReason r) { drops.drop(r); }
+
+  /** RFC 5961 §7: at most tcp_challenge_ack_limit challenge ACKs per second, all connections. */
+  boolean challengeAckAllowed(long now) {
+    if (now - challengeWindowStart >= 1_000_000_000L) {
+      challengeWindowStart = now;
+      challengeAcksInWindow = 0;
+    }
+    return ++challengeAcksInWindow <= settings.get(Sysctl.TCP_CHALLENGE_ACK_LIMIT);
+  }
+
+  /** The timestamp clock offset of a connection (RFC 7323 §7.1): a keyed hash of its 4-tuple. */
+  int tsOffset(long now, TcpConnection c) {
+    return isn.hash(0x7473, c.localIp.bits(), c.remoteIp.bits(), c.localPort << 16 | c.remotePort);
+  }
+
   long timeWaitNanos() { return settings.get(Sysctl.TCP_TIME_WAIT_MS) * 1_000_000L; }
 
   long finWait2Nanos() { return settings.get(Sysctl.TCP_FIN_TIMEOUT_MS) * 1_000_000L; }
@@ -84,16 +104,17 @@ public final class TcpEndpoint implements TransportProtocol {
     }
   }
 
-  /** Sends one segment of connection {@code c}: ACK carries RCV.NXT, window our free buffer. */
-  void send(long now, TcpConnection c, SeqNumber seq, int flags, TcpOptions options, ByteBuffer payload) {
+  /** Sends one segment of connection {@code c}: the ACK field carries RCV.NXT; {@code window} is the field's value. */
+  void send(long now, TcpConnection c, SeqNumber seq, int flags, int window, TcpOptions options, ByteBuffer payload) {
     ByteBuffer data = payload == null ? ByteBuffer.allocate(0) : payload;
     SeqNumber ack = (flags & TcpRepr.ACK) != 0 ? c.rcvNxt : new SeqNumber(0);
-    TcpRepr r = new TcpRepr(c.localPort, c.remotePort, seq, ack, flags, c.receiveWindow(), options, data.remaining());
+    TcpRepr r = new TcpRepr(c.localPort, c.remotePort, seq, ack, flags, window, options, data.remaining());
     if (ip.send(now, c.remoteIp, IpProtocol.TCP, TcpRepr.build(ip.address(), c.remoteIp, r, data), false))
       stats.inc(TcpStat.OUT_SEGS);
   }
 
   void sendReset(long now, TcpConnection c, SeqNumber seq, SeqNumber ack) {
+    if (ack == null && c.rcvNxt != null && c.state() != TcpState.SYN_SENT) ack = c.rcvNxt;   // RST,ACK like Linux
     int flags = TcpRepr.RST | (ack != null ? TcpRepr.ACK : 0);
     TcpRepr rst = new TcpRepr(c.localPort, c.remotePort, seq, ack != null ? ack : new SeqNumber(0), flags, 0, TcpOptions.NONE, 0);
     if (ip.send(now, c.remoteIp, IpProtocol.TCP, TcpRepr.build(ip.address(), c.remoteIp, rst, ByteBuffer.allocate(0)), false)) {
@@ -146,7 +167,18 @@ public final class TcpEndpoint implements TransportProtocol {
     throw new BindException("no free TCP port to listen on");
   }
 
-  private TcpConnection newConnection(TcpListener l, int localPort, Ipv4Address remote, int remotePort) {
+  private final SynCookies cookies = new SynCookies(this);
+  Ipv4Endpoint ip() { return ip; }
+  IsnGenerator isnGenerator() { return isn; }
+  void sendSynAckCookie(long now, Ipv4Address to, TcpRepr syn, SeqNumber cookie, int window, TcpOptions o) {
+    TcpRepr r = new TcpRepr(syn.dstPort(), syn.srcPort(), cookie, syn.seq().plus(1), TcpRepr.SYN | TcpRepr.ACK, window, o, 0);
+    if (ip.send(now, to, IpProtocol.TCP, TcpRepr.build(ip.address(), to, r, ByteBuffer.allocate(0)), false)) {
+      stats.inc(TcpStat.OUT_SEGS);
+      stats.inc(TcpStat.SYNCOOKIES_SENT);
+    }
+  }
+
+  TcpConnection newConnection(TcpListener l, int localPort, Ipv4Address remote, int remotePort) {
     return new TcpConnection(this, l, ip.address(), localPort, remote, remotePort, ip.mtu() - 40,
         (int) settings.get(Sysctl.TCP_WMEM), (int) settings.get(Sysctl.TCP_RMEM), wheel);
   }
@@ -154,10 +186,11 @@ public final class TcpEndpoint implements TransportProtocol {
   public List<ConnectionView> connections() {
     List<ConnectionView> out = new ArrayList<>();
     for (TcpListener l : listeners.values())
-      out.add(new ConnectionView(ip.address() + ":" + l.port, "*:*", TcpState.LISTEN, l.queued(), l.backlog, 0, 0, 0, 0));
+      out.add(new ConnectionView(ip.address() + ":" + l.port, "*:*", TcpState.LISTEN, l.queued(), l.backlog, 0, 0, 0, 0, "", 0));
     for (TcpConnection c : connections.values())
       out.add(new ConnectionView(c.localIp + ":" + c.localPort, c.remoteIp + ":" + c.remotePort, c.state(), c.available(),
-          c.sendQueued(), c.rtt.rto() / 1_000_000L, c.rtt.hasSample() ? c.rtt.srtt() / 1_000L : 0, c.cc.cwnd(), c.sndMss));
+          c.sendQueued(), c.rtt.rto() / 1_000_000L, c.rtt.hasSample() ? c.rtt.srtt() / 1_000L : 0, c.cc.cwnd(), c.sndMss,
+          c.optionsSummary(), c.retransmits));
     return out;
   }
 
@@ -184,7 +217,7 @@ public final class TcpEndpoint implements TransportProtocol {
     Key key = new Key(from.bits(), seg.srcPort(), seg.dstPort());
     TcpConnection c = connections.get(key);
     if (c != null && c.state() == TcpState.TIME_WAIT && seg.has(TcpRepr.SYN) && !seg.has(TcpRepr.ACK)
-        && seg.seq().greaterThan(c.rcvNxt) && listeners.containsKey(seg.dstPort())) {
+        && c.newIncarnation(seg) && listeners.containsKey(seg.dstPort())) {
       // RFC 9293 §3.6.1 / RFC 6191: a new SYN beyond the old connection's sequence space may
       // take over its TIME-WAIT 4-tuple (the Linux NFS client reconnects from the same port).
       c.drop();
@@ -194,22 +227,40 @@ public final class TcpEndpoint implements TransportProtocol {
       c.segmentArrives(now, seg, h.payload());
       return;
     }
+
     TcpListener l = listeners.get(seg.dstPort());
-    if (l != null) { listen(now, l, from, seg); return; }
+    if (l != null) { listen(now, l, from, seg, h.payload()); return; }
     closed(now, from, seg);
   }
 
   /** §3.10.7.2, LISTEN. */
-  private void listen(long now, TcpListener l, Ipv4Address from, TcpRepr seg) {
+  private void listen(long now, TcpListener l, Ipv4Address from, TcpRepr seg, ByteBuffer payload) {
     if (seg.has(TcpRepr.RST)) return;                                  // first: ignore a RST
-    if (seg.has(TcpRepr.ACK)) {                                        // second: any ACK is bad
+    if (seg.has(TcpRepr.ACK)) {                                        // second: any ACK is bad...
+      if (!seg.has(TcpRepr.SYN) && !seg.has(TcpRepr.FIN) && settings.on(Sysctl.TCP_SYNCOOKIES)) {
+        TcpConnection c = cookies.check(now, l, from, seg);           // ...unless it returns a SYN cookie
+        if (c != null) {
+          connections.put(new Key(from.bits(), seg.srcPort(), l.port), c);
+          l.establishedFromCookie(c);
+          stats.inc(TcpStat.PASSIVE_OPENS);
+          c.segmentArrives(now, seg, payload);               // its data, if any
+          return;
+        }
+      }
       sendBareReset(now, from, seg, seg.ack(), null);
       return;
     }
     if (!seg.has(TcpRepr.SYN)) return;                                 // fourth: drop anything else
-    if (!l.hasRoom() || connections.size() >= settings.get(Sysctl.TCP_MAX_CONNECTIONS)) {
+    if (connections.size() >= settings.get(Sysctl.TCP_MAX_CONNECTIONS)) {
       l.overflows++;
       stats.inc(TcpStat.LISTEN_OVERFLOWS);
+      drops.drop(DropReason.TCP_LISTEN_OVERFLOW);
+      return;
+    }
+    if (!l.hasRoom()) {
+      l.overflows++;
+      stats.inc(TcpStat.LISTEN_OVERFLOWS);
+      if (settings.on(Sysctl.TCP_SYNCOOKIES) && l.acceptQueueHasRoom()) { cookies.sendCookie(now, l, from, seg); return; }
       drops.drop(DropReason.TCP_LISTEN_OVERFLOW);
       return;
     }

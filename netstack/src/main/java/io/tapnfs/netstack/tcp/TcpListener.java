@@ -66,6 +66,27 @@ public final class TcpListener {
 
   void synReceived() { embryonic++; }
 
+  /** Room in the accept queue itself (a SYN cookie's connection skips SYN-RECEIVED). */
+  boolean acceptQueueHasRoom() {
+    lock.lock();
+    try {
+      return !closed && acceptQueue.size() < backlog;
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /** Loop: a connection established from a SYN cookie (never counted as embryonic). */
+  void establishedFromCookie(TcpConnection c) {
+    lock.lock();
+    try {
+      acceptQueue.addLast(c);
+      signal();
+    } finally {
+      lock.unlock();
+    }
+  }
+
   void embryonicGone() { if (embryonic > 0) embryonic--; }
 
   /** Loop: a passive open completed. */

@@ -172,4 +172,77 @@ class TcpTest {
       assertThat(total).isEqualTo(data.position());
     }
   }
+
+  /** A sends to B, B echoes everything back; both directions loaded at once. */
+  static String[] echo(TwoStacksAccess t, TcpConnection a, TcpConnection b, int total, long seed) throws Exception {
+    MessageDigest sent = MessageDigest.getInstance("SHA-256"), got = MessageDigest.getInstance("SHA-256");
+    SplittableRandom rnd = new SplittableRandom(seed);
+    byte[] chunk = new byte[32 * 1024];
+    int written = 0, read = 0;
+    ByteBuffer pending = ByteBuffer.allocate(0);
+    ByteBuffer echoBuf = ByteBuffer.allocate(48 * 1024).flip();
+    ByteBuffer in = ByteBuffer.allocate(64 * 1024);
+    long deadline = t.clock().nanos() + Duration.ofMinutes(60).toNanos();
+    while (read < total) {
+      if (!pending.hasRemaining() && written < total) {
+        int n = Math.min(chunk.length, total - written);
+        rnd.nextBytes(chunk);
+        sent.update(chunk, 0, n);
+        pending = ByteBuffer.wrap(chunk.clone(), 0, n);
+        written += n;
+      }
+      while (true) {                    // A writes all that fits
+        if (!pending.hasRemaining() && written < total) {
+          int n = Math.min(chunk.length, total - written);
+          rnd.nextBytes(chunk);
+          sent.update(chunk, 0, n);
+          pending = ByteBuffer.wrap(chunk.clone(), 0, n);
+          written += n;
+        }
+        if (!pending.hasRemaining() || a.write(pending, TcpConnection.NONBLOCKING) == 0) break;
+      }
+      t.settle(Duration.ofMillis(5));
+      // B: echo what it can
+      while (true) {
+        if (echoBuf.hasRemaining()) {
+          b.write(echoBuf, TcpConnection.NONBLOCKING);
+          if (echoBuf.hasRemaining()) break;
+        }
+        echoBuf.clear();
+        int n = b.read(echoBuf, TcpConnection.NONBLOCKING);
+        echoBuf.flip();
+        if (n <= 0) break;
+      }
+      t.settle(Duration.ofMillis(5));
+      while (a.available() > 0) {
+        int n = a.read(in.clear(), 1);
+        got.update(in.array(), 0, n);
+        read += n;
+      }
+      if (t.clock().nanos() > deadline)
+        throw new AssertionError("stalled at " + read + " of " + total + ": a " + a + " una " + a.sndUna + " nxt " + a.sndNxt
+            + " max " + a.sndMax + " wnd " + a.sndWnd + " queued " + a.sendQueued() + " / b " + b + " una " + b.sndUna
+            + " nxt " + b.sndNxt + " wnd " + b.sndWnd + " queued " + b.sendQueued() + " avail " + b.available() + " b.rcvNxt " + b.rcvNxt + " a.rcvNxt " + a.rcvNxt + " b.rwnd " + b.receiveWindow() + " a.rwnd " + a.receiveWindow() + " a.rtx " + a.rtxTimer.isArmed() + " b.rtx " + b.rtxTimer.isArmed() + " retrans " + t.a().stats().counter("tcp", "retransSegs") + "/" + t.b().stats().counter("tcp", "retransSegs"));
+    }
+    return new String[] {java.util.HexFormat.of().formatHex(got.digest()), java.util.HexFormat.of().formatHex(sent.digest())};
+  }
+
+  @ParameterizedTest @ValueSource(doubles = {0.0, 0.01, 0.05})
+  void echoBothWaysIsExact(double loss) throws Exception {
+    Impairments imp = new Impairments(17, loss, 0.01, 0.02, 200_000, 100_000, 0, 0, 0);
+    Impairments back = new Impairments(18, loss, 0.01, 0.02, 200_000, 100_000, 0, 0, 0);
+    try (TwoStacksAccess t = new TwoStacksAccess(imp, back)) {
+      TcpListener l = listen(t, 7005);
+      TcpConnection a = connect(t, 7005);
+      t.settle(Duration.ofSeconds(30));
+      TcpConnection b = l.poll();
+      assertThat(b).isNotNull();
+      long t0 = t.clock().nanos();
+      String[] sums = echo(t, a, b, 256 << 20, 5);
+      System.err.println("echo loss " + loss + ": " + (t.clock().nanos() - t0) / 1_000_000 + " ms; a " + t.a().stats().counter("tcp", "timeouts") + " rto "
+          + t.a().stats().counter("tcp", "fastRetrans") + " fr " + t.a().stats().counter("tcp", "retransSegs") + " rs; b "
+          + t.b().stats().counter("tcp", "timeouts") + " rto " + t.b().stats().counter("tcp", "fastRetrans") + " fr " + t.b().stats().counter("tcp", "retransSegs") + " rs");
+      assertThat(sums[0]).isEqualTo(sums[1]);
+    }
+  }
 }
