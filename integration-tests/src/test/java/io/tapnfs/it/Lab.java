@@ -101,6 +101,47 @@ public final class Lab implements AutoCloseable {
   /** Runs a shell snippet inside the namespace. */
   public Result sh(Duration timeout, String script) throws IOException { return exec(timeout, "bash", "-c", script); }
 
+  /** Starts a command inside the namespace in the background, output to {@code name}.log; {@link #close} kills it. */
+  public Process spawn(String name, String... cmd) throws IOException {
+    List<String> c = new ArrayList<>(List.of("ip", "netns", "exec", ns));
+    c.addAll(List.of(cmd));
+    Process p = new ProcessBuilder(c).redirectErrorStream(true).redirectOutput(out.resolve(name + ".log").toFile()).start();
+    started.add(p);
+    return p;
+  }
+
+  /** Waits until something listens on TCP {@code port} inside the namespace. */
+  public void awaitTcpListener(int port, Duration timeout) throws IOException {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    while (!exec("ss", "-Hltn", "sport = :" + port).stdout().contains(":" + port)) {
+      if (System.nanoTime() > deadline) throw new IOException("nothing listens on TCP " + port + " in " + ns);
+      try {
+        Thread.sleep(50);                           // polling an external process: no event to wait on
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new java.io.InterruptedIOException();
+      }
+    }
+  }
+
+  /** The command that runs a Java main from the test class path inside the namespace. */
+  public List<String> javaMain(String mainClass, String... args) {
+    List<String> c = new ArrayList<>(List.of("ip", "netns", "exec", ns));
+    c.addAll(java(mainClass, args));
+    return c;
+  }
+
+  private static List<String> java(String mainClass, String... args) {
+    List<String> c = new ArrayList<>(List.of("java", "-cp", System.getProperty("java.class.path"), mainClass));
+    c.addAll(List.of(args));
+    return c;
+  }
+
+  /** {@link #spawn} for a Java main from the test class path. */
+  public Process spawnJava(String name, String mainClass, String... args) throws IOException {
+    return spawn(name, java(mainClass, args).toArray(String[]::new));
+  }
+
   /** Starts tapnfs serve in the namespace on tn0 with 10.77.0.2/24 and waits for "ready". */
   public Server startServer(String... extra) throws IOException {
     List<String> c = new ArrayList<>(List.of("ip", "netns", "exec", ns, "java", "-jar", jar().toString(), "serve",
