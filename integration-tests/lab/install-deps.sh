@@ -6,7 +6,7 @@
 set -euo pipefail
 
 # busybox-static (not busybox): the guest's initramfs has no shared libraries for busybox.
-packages=(qemu-system-x86 busybox-static kmod cpio gzip xz-utils zstd socat tshark arping
+packages=(python3 qemu-system-x86 busybox-static kmod cpio gzip xz-utils zstd socat tshark arping
           iputils-ping iproute2 procps util-linux)
 
 missing=()

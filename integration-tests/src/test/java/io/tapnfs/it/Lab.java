@@ -222,7 +222,7 @@ public final class Lab implements AutoCloseable {
 
     public String log() throws IOException { return Files.readString(log); }
 
-    void awaitLine(String line, Duration timeout) throws IOException {
+    public void awaitLine(String line, Duration timeout) throws IOException {
       long deadline = System.nanoTime() + timeout.toNanos();
       while (System.nanoTime() < deadline) {
         String s = Files.readString(log);

@@ -65,6 +65,7 @@ public final class Nic {
     ipv4.register(udp);
     ipv4.register(tcp);
     ipv4.setErrorSink(icmp);
+    icmp.onTransportError(tcp::icmpError);
     for (Map.Entry<Ipv4Address, MacAddress> e : config.staticArp().entrySet()) arp.addStatic(0, e.getKey(), e.getValue());
   }
 

@@ -118,10 +118,10 @@ public final class Stack implements Closeable {
 
   /** One turn. @return whether anything was done */
   private boolean turn() throws IOException {
-    long now = clock.nanos();
     boolean worked = false;
     Runnable t;
     while ((t = tasks.poll()) != null) { safeRun(t); worked = true; }
+    long now = clock.nanos();          // after the tasks, which read the clock themselves: time never runs back
     for (int i = 0; i < RX_BUDGET; i++) {
       rx.clear();
       int n;

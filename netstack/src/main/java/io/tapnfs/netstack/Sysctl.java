@@ -17,6 +17,7 @@ public enum Sysctl {
   ICMP_MSGS_PER_SEC(1000, 0, 1_000_000, "ICMP error messages per second (token bucket rate)"),
   ICMP_MSGS_BURST(50, 1, 1_000_000, "ICMP error token bucket depth"),
   IP_DEFAULT_TTL(64, 1, 255, "TTL of packets we originate"),
+  IP_NO_PMTU_DISC(0, 0, 1, "send TCP without DF, so no path-MTU discovery (RFC 1191); 0 = discover like Linux"),
   IPFRAG_TIME_MS(30_000, 100, 600_000, "reassembly timeout per datagram"),
   IPFRAG_HIGH_THRESH(4 << 20, 65_536, 1 << 30, "bytes of fragments held for reassembly, all datagrams"),
   IPFRAG_MAX_DATAGRAMS(1024, 1, 1 << 20, "datagrams being reassembled at once"),

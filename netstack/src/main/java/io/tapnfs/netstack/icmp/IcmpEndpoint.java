@@ -55,6 +55,14 @@ public final class IcmpEndpoint implements io.tapnfs.netstack.ipv4.TransportProt
 
   public void onError(Consumer<ErrorReport> l) { this.errorListener = l; }
 
+  /** Where destination-unreachable reports go for the transports (TCP's PMTU discovery). */
+  @FunctionalInterface
+  public interface TransportErrors { void report(long now, ErrorReport r); }
+
+  private TransportErrors transportErrors = (now, r) -> {};
+
+  public void onTransportError(TransportErrors t) { this.transportErrors = t; }
+
   public void onEchoReply(Consumer<IcmpRepr> l) { this.echoReplyListener = l; }
 
   @Override
@@ -74,7 +82,9 @@ public final class IcmpEndpoint implements io.tapnfs.netstack.ipv4.TransportProt
       case IcmpType.DEST_UNREACHABLE -> {
         stats.inc(IcmpStat.IN_DEST_UNREACHS);
         if (m.code() == IcmpType.CODE_FRAGMENTATION_NEEDED) stats.inc(IcmpStat.IN_FRAG_NEEDED);
-        errorListener.accept(new ErrorReport(m.type(), m.code(), m.rest(), d.ip().src(), m.data()));
+        ErrorReport r = new ErrorReport(m.type(), m.code(), m.rest(), d.ip().src(), m.data());
+        errorListener.accept(r);
+        transportErrors.report(now, r);
       }
       case IcmpType.TIME_EXCEEDED -> {
         stats.inc(IcmpStat.IN_TIME_EXCDS);

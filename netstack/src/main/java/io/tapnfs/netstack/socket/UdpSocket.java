@@ -95,33 +95,50 @@ public final class UdpSocket implements Closeable {
 
   public Ipv4Address localAddress() { return stack.config().address().address(); }
 
-  /** Sends one datagram. Blocks only while the send budget is used up. */
+  /** Sends one datagram. Blocks only while the send budget is used up (at most 10 s). */
   public void send(Ipv4Address dst, int dstPort, ByteBuffer payload) throws IOException {
+    if (!send(dst, dstPort, payload, true)) throw new SocketTimeoutException("send buffer stayed full for 10 s");
+  }
+
+  /**
+   * Sends one datagram if the send budget has room now, without waiting.
+   * @return false, with nothing sent, when the budget is used up
+   */
+  public boolean trySend(Ipv4Address dst, int dstPort, ByteBuffer payload) throws IOException {
+    return send(dst, dstPort, payload, false);
+  }
+
+  /** The send budget has room for a datagram (OP_WRITE). */
+  public boolean writable() { return sendBudget.availablePermits() > 0 || isClosed(); }
+
+  private boolean send(Ipv4Address dst, int dstPort, ByteBuffer payload, boolean wait) throws IOException {
     if (dstPort <= 0 || dstPort > 65535) throw new SocketException("bad destination port " + dstPort);
     int n = payload.remaining();
     if (n > UdpRepr.MAX_PAYLOAD) throw new SocketException("Message too long (" + n + " > " + UdpRepr.MAX_PAYLOAD + ")");
     checkOpen();
-    ByteBuffer copy = ByteBuffer.allocate(n);
-    copy.put(0, payload, payload.position(), n);
     int cost = Math.min(n + 1, wmem);
     try {
-      if (!sendBudget.tryAcquire(cost, 10, TimeUnit.SECONDS)) throw new SocketTimeoutException("send buffer stayed full for 10 s");
+      if (!(wait ? sendBudget.tryAcquire(cost, 10, TimeUnit.SECONDS) : sendBudget.tryAcquire(cost))) return false;
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new InterruptedIOException();
     }
+    ByteBuffer copy = ByteBuffer.allocate(n);
+    copy.put(0, payload, payload.position(), n);
     try {
       stack.submit(nic -> {
         try {
           nic.udp().send(stack.now(), port, dst, dstPort, copy);
         } finally {
           sendBudget.release(cost);
+          for (Runnable w : watchers) w.run();        // room again: OP_WRITE
         }
       });
     } catch (IllegalStateException e) {
       sendBudget.release(cost);
       throw new SocketException(e.getMessage());
     }
+    return true;
   }
 
   /**

@@ -1290,7 +1290,7 @@ public final class TcpConnection {
     try {
       unread = rcvBuf.size() > 0;
       orphan = true;
-      appClosedWrite = true;
+      if (!unread) appClosedWrite = true;   // with unread data, a RST and no FIN ahead of it
       signal();
     } finally {
       lock.unlock();

@@ -109,7 +109,9 @@ public final class TcpEndpoint implements TransportProtocol {
     ByteBuffer data = payload == null ? ByteBuffer.allocate(0) : payload;
     SeqNumber ack = (flags & TcpRepr.ACK) != 0 ? c.rcvNxt : new SeqNumber(0);
     TcpRepr r = new TcpRepr(c.localPort, c.remotePort, seq, ack, flags, window, options, data.remaining());
-    if (ip.send(now, c.remoteIp, IpProtocol.TCP, TcpRepr.build(ip.address(), c.remoteIp, r, data), false))
+    // DF set for path-MTU discovery (RFC 1191), as Linux does, unless ip_no_pmtu_disc
+    boolean df = !settings.on(Sysctl.IP_NO_PMTU_DISC) && data.remaining() > 0;
+    if (ip.send(now, c.remoteIp, IpProtocol.TCP, TcpRepr.build(ip.address(), c.remoteIp, r, data), df))
       stats.inc(TcpStat.OUT_SEGS);
   }
 
@@ -141,8 +143,20 @@ public final class TcpEndpoint implements TransportProtocol {
   }
 
   public TcpConnection connect(long now, Ipv4Address remote, int remotePort) throws IOException {
+    return connect(now, remote, remotePort, 0);
+  }
+
+  /**
+   * Active open from {@code localPort} (0: an ephemeral port). A fixed port must not be listening
+   * and its 4-tuple must be free (an RPC client binding a reserved port, an NFS callback).
+   */
+  public TcpConnection connect(long now, Ipv4Address remote, int remotePort, int localPort) throws IOException {
+    if (remotePort <= 0 || remotePort > 65535) throw new java.net.SocketException("bad destination port " + remotePort);
+    if (localPort < 0 || localPort > 65535) throw new BindException("bad local port " + localPort);
     if (connections.size() >= settings.get(Sysctl.TCP_MAX_CONNECTIONS)) throw new IOException("too many TCP connections");
-    int port = ephemeral(remote, remotePort);
+    if (localPort != 0 && (listeners.containsKey(localPort) || connections.containsKey(new Key(remote.bits(), remotePort, localPort))))
+      throw new BindException("TCP port " + localPort + " to " + remote + ":" + remotePort + ": Address already in use");
+    int port = localPort != 0 ? localPort : ephemeral(remote, remotePort);
     TcpConnection c = newConnection(null, port, remote, remotePort);
     connections.put(new Key(remote.bits(), remotePort, port), c);
     c.connect(now);
@@ -192,6 +206,52 @@ public final class TcpEndpoint implements TransportProtocol {
           c.sendQueued(), c.rtt.rto() / 1_000_000L, c.rtt.hasSample() ? c.rtt.srtt() / 1_000L : 0, c.cc.cwnd(), c.sndMss,
           c.optionsSummary(), c.retransmits));
     return out;
+  }
+
+  // ---------------------------------------------------------------- ICMP errors
+
+  /** RFC 1191 §7: the plateaus to try when a router reports no next-hop MTU. */
+  static final int[] MTU_PLATEAUS = {32000, 17914, 8166, 4352, 2002, 1492, 1006, 508, 296, 68};
+  /** Linux's min_pmtu: a smaller reported MTU is raised to this. */
+  static final int MIN_PMTU = 552;
+
+  /**
+   * An ICMP destination unreachable about a segment we sent (RFC 1122 §4.2.3.9, RFC 5927). The
+   * quote (our IP header and 8 bytes of TCP) names the connection; its sequence number must lie
+   * in SND.UNA..SND.MAX (RFC 5927 §4.1), else the report is forged or stale and ignored.
+   * Fragmentation needed shrinks the path MTU (RFC 1191); port or protocol unreachable aborts a
+   * connection still in SYN-SENT, as Linux reports ECONNREFUSED; other codes are soft errors.
+   */
+  public void icmpError(long now, io.tapnfs.netstack.icmp.IcmpEndpoint.ErrorReport r) {
+    ByteBuffer q = r.quote();
+    if (q.remaining() < 20) return;
+    io.tapnfs.netstack.ipv4.Ipv4Header h = io.tapnfs.netstack.ipv4.Ipv4Header.unchecked(q);
+    int ihl = h.headerLen();
+    if (h.version() != 4 || ihl < 20 || q.remaining() < ihl + 8 || h.protocol() != IpProtocol.TCP) return;
+    if (!h.src().equals(ip.address())) return;
+    int p = q.position() + ihl;
+    int srcPort = q.getShort(p) & 0xffff, dstPort = q.getShort(p + 2) & 0xffff;
+    SeqNumber seq = new SeqNumber(q.getInt(p + 4));
+    TcpConnection c = connections.get(new Key(h.dst().bits(), dstPort, srcPort));
+    if (c == null || c.sndUna == null || seq.lessThan(c.sndUna) || seq.greaterThan(c.sndMax)) {
+      stats.inc(TcpStat.ICMP_IGNORED);
+      return;
+    }
+    if (r.type() != io.tapnfs.netstack.icmp.IcmpType.DEST_UNREACHABLE) return;
+    if (r.code() == io.tapnfs.netstack.icmp.IcmpType.CODE_FRAGMENTATION_NEEDED) {
+      int mtu = r.rest() & 0xffff;
+      int sent = h.totalLen();
+      if (mtu == 0 || mtu >= sent) {                         // an old router: the next plateau down
+        mtu = 0;
+        for (int m : MTU_PLATEAUS) if (m < sent) { mtu = m; break; }
+      }
+      mtu = Math.max(MIN_PMTU, Math.min(mtu, ip.mtu()));
+      stats.inc(TcpStat.PMTU_UPDATES);
+      c.pathMtuChanged(now, mtu);
+    } else if (c.state() == TcpState.SYN_SENT && (r.code() == 2 || r.code() == 3)) {
+      stats.inc(TcpStat.ATTEMPT_FAILS);
+      c.fail(new java.net.ConnectException("Connection refused (ICMP unreachable)"));
+    }
   }
 
   // ---------------------------------------------------------------- segment arrival

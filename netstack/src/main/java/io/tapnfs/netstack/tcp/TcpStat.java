@@ -25,6 +25,8 @@ public enum TcpStat {
   SYNCOOKIES_SENT, SYNCOOKIES_RECV, SYNCOOKIES_FAILED,
   /** Orphaned FIN-WAIT-2 connections dropped on tcp_fin_timeout. */
   FIN_WAIT2_TIMEOUTS,
+  /** Path-MTU reductions from ICMP fragmentation needed; ICMP errors not matching a connection's window. */
+  PMTU_UPDATES, ICMP_IGNORED,
   /** Data bytes sent and received (first transmissions and in-order deliveries). */
   OUT_DATA_BYTES, IN_DATA_BYTES
 }

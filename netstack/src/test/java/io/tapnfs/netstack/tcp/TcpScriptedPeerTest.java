@@ -374,4 +374,44 @@ class TcpScriptedPeerTest {
     f.advanceMillis(1000);
     assertThat(f.sent).isEmpty();
   }
+
+  @Test void aClientMayConnectFromAFixedPortOncePerFourTuple() throws Exception {
+    f.nic.tcp().connect(f.clock.nanos(), PEER_IP, 2049, 700);
+    assertThat(reply().r().srcPort()).isEqualTo(700);
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> f.nic.tcp().connect(f.clock.nanos(), PEER_IP, 2049, 700))
+        .isInstanceOf(java.net.BindException.class).hasMessageContaining("in use");
+    f.nic.tcp().connect(f.clock.nanos(), PEER_IP, 2050, 700);          // another peer port: another 4-tuple
+    assertThat(reply().r().srcPort()).isEqualTo(700);
+    f.nic.tcp().listen(PORT, 8);
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> f.nic.tcp().connect(f.clock.nanos(), PEER_IP, 2049, PORT))
+        .isInstanceOf(java.net.BindException.class);
+  }
+
+  /** An ICMP fragmentation-needed from a router, quoting our segment at {@code seq}. */
+  void fragNeeded(int mtu, long seq) {
+    ByteBuffer tcp8 = ByteBuffer.allocate(8).putShort((short) PORT).putShort((short) PEER_PORT).putInt((int) seq).flip();
+    ByteBuffer quote = Frames.ipv4(OUR_IP, PEER_IP, IpProtocol.TCP, tcp8);
+    quote.putShort(2, (short) 1500);                        // the quoted header says how big the original was
+    io.tapnfs.netstack.ipv4.Ipv4Address router = io.tapnfs.netstack.ipv4.Ipv4Address.parse("10.0.0.9");
+    f.receiveIp(Frames.ipv4(router, OUR_IP, IpProtocol.ICMP, Frames.icmp(new io.tapnfs.netstack.icmp.IcmpRepr(
+        io.tapnfs.netstack.icmp.IcmpType.DEST_UNREACHABLE, io.tapnfs.netstack.icmp.IcmpType.CODE_FRAGMENTATION_NEEDED, mtu, quote))));
+  }
+
+  @Test void fragmentationNeededShrinksTheSegmentsAndResendsButAForgedOneIsIgnored() throws Exception {
+    TcpConnection c = open(FULL, 8);
+    c.write(ByteBuffer.wrap(bytes(4000, 3)), 1);
+    List<Seg> first = replies();
+    assertThat(first).extracting(x -> x.data().length).containsExactly(1448, 1448);     // Nagle holds the last 1104
+    assertThat(first.get(0).r().options().hasTimestamps()).isTrue();
+    fragNeeded(1000, iss + 1 + (1L << 20));                  // RFC 5927: a sequence number we never sent
+    assertThat(f.sent).isEmpty();
+    assertThat(f.nic.tcp().counters().get(TcpStat.ICMP_IGNORED)).isEqualTo(1);
+    fragNeeded(1000, iss + 1);
+    List<Seg> again = replies();                            // RFC 1191: resent in segments that fit 1000 bytes
+    assertThat(again).isNotEmpty();
+    assertThat(again).allMatch(x -> x.data().length <= 1000 - 40 - 12);
+    assertThat(again.get(0).r().seq().toUnsigned()).isEqualTo(iss + 1);
+    assertThat(c.effMss()).isEqualTo(1000 - 40 - 12);
+    assertThat(f.nic.tcp().counters().get(TcpStat.PMTU_UPDATES)).isEqualTo(1);
+  }
 }
