@@ -132,9 +132,29 @@ public final class Lab implements AutoCloseable {
   }
 
   private static List<String> java(String mainClass, String... args) {
-    List<String> c = new ArrayList<>(List.of("java", "-cp", System.getProperty("java.class.path"), mainClass));
+    List<String> c = new ArrayList<>(List.of("java", "-cp", testClassPath(), mainClass));
     c.addAll(List.of(args));
     return c;
+  }
+
+  /**
+   * The class path of the tests: {@code java.class.path} under surefire/failsafe, the context
+   * class loader's URLs under {@code exec:java} (the benchmarks), where the JVM's own class path is
+   * Maven's.
+   */
+  static String testClassPath() {
+    if (Thread.currentThread().getContextClassLoader() instanceof java.net.URLClassLoader u && u.getURLs().length > 0) {
+      List<String> parts = new ArrayList<>();
+      for (java.net.URL url : u.getURLs()) {
+        try {
+          parts.add(Path.of(url.toURI()).toString());
+        } catch (java.net.URISyntaxException e) {
+          throw new IllegalStateException(e);
+        }
+      }
+      return String.join(java.io.File.pathSeparator, parts);
+    }
+    return System.getProperty("java.class.path");
   }
 
   /** {@link #spawn} for a Java main from the test class path. */

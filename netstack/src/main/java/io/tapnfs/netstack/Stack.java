@@ -147,6 +147,7 @@ public final class Stack implements Closeable {
       worked = true;
     }
     try {
+      nic.tcp().endOfBurst(now);        // deferred ACKs and reader wake-ups of this burst
       if (wheel.advance(now) > 0) worked = true;
     } catch (RuntimeException e) {
       nic.drops().inc(DropReason.STACK_INTERNAL_ERROR);

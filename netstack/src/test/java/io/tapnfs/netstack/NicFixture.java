@@ -49,7 +49,10 @@ public final class NicFixture {
   public StackSettings settings() { return nic.config().settings(); }
 
   /** Delivers a frame from the peer. */
-  public void receive(ByteBuffer frame) { nic.receive(clock.nanos(), frame.duplicate()); }
+  public void receive(ByteBuffer frame) {
+    nic.receive(clock.nanos(), frame.duplicate());
+    nic.tcp().endOfBurst(clock.nanos());               // each frame is a burst of its own, as if the loop then slept
+  }
 
   /** Delivers an IPv4 packet from the peer's MAC to ours. */
   public void receiveIp(ByteBuffer ipPacket) { receive(Frames.eth(PEER_MAC, OUR_MAC, EtherType.IPV4, ipPacket)); }

@@ -96,6 +96,9 @@ public final class TcpConnection {
   private SeqNumber lastAckSent;
   // ACK generation
   private int unackedSegments;
+  private boolean ackAtBurstEnd;            // an ACK is due once this burst of frames is processed
+  private boolean wakeAtBurstEnd;           // readers to wake once this burst is processed
+  boolean inBurst;                          // on the endpoint's list for endOfBurst
   private int quickAcks = QUICK_ACKS;
   // loss recovery
   private int retries;
@@ -744,10 +747,12 @@ public final class TcpConnection {
           taken += n;
         }
       }
-      signal();
     } finally {
       lock.unlock();
     }
+    // readers are woken once per burst of frames, not per segment (a futex wake each is costly)
+    wakeAtBurstEnd = true;
+    endpoint.inBurst(this);
     rcvNxt = rcvNxt.plus(taken);
     sackLeadSet = false;
     endpoint.counters().add(TcpStat.IN_DATA_BYTES, taken);
@@ -757,13 +762,17 @@ public final class TcpConnection {
       receiveFin(now);                                    // ACKs everything
       return false;
     }
-    // RFC 5681 §4.2: ACK at once when a hole is filled or out-of-order data is held; RFC 9293
-    // §3.8.6.3 / RFC 1122 §4.2.3.2: otherwise at least every second full segment, else on the timer
-    if (hadHoles || !ooo.isEmpty() || taken < want || quickAcks > 0) {
+    // RFC 5681 §4.2: ACK at once when a hole is filled or out-of-order data is held. RFC 9293
+    // §3.8.6.3 / RFC 1122 §4.2.3.2: otherwise at least every second full segment, else on the
+    // delayed-ACK timer. Segments that arrive back to back in one burst (one turn of the loop)
+    // are acknowledged together when the burst ends, as Linux does for a GRO batch: a stretch
+    // ACK of at most one burst, sent before the loop sleeps.
+    if (hadHoles || !ooo.isEmpty() || taken < want) {
+      sendAck(now);
+    } else if (++unackedSegments >= 2 || quickAcks > 0) {
       if (quickAcks > 0) quickAcks--;
-      sendAck(now);
-    } else if (++unackedSegments >= 2) {
-      sendAck(now);
+      ackAtBurstEnd = true;
+      endpoint.inBurst(this);
     } else {
       ackTimer.armNoLaterThan(now + DELAYED_ACK_NANOS);
     }
@@ -1083,6 +1092,24 @@ public final class TcpConnection {
 
   // =============================================================== timers
 
+  /** The loop finished a burst of frames: send the ACK and wake the readers this burst owes. */
+  void endOfBurst(long now) {
+    inBurst = false;
+    if (wakeAtBurstEnd) {
+      wakeAtBurstEnd = false;
+      lock.lock();
+      try {
+        signal();
+      } finally {
+        lock.unlock();
+      }
+    }
+    if (ackAtBurstEnd) {
+      ackAtBurstEnd = false;
+      if (unackedSegments > 0 && state != TcpState.CLOSED) sendAck(now);
+    }
+  }
+
   private void onDelayedAck(long now) {
     if (state != TcpState.CLOSED && unackedSegments > 0) {
       endpoint.counters().inc(TcpStat.DELAYED_ACKS);
@@ -1219,7 +1246,7 @@ public final class TcpConnection {
     } finally {
       lock.unlock();
     }
-    endpoint.later(this::output);
+    kickOutput();
     return n;
   }
 
@@ -1243,13 +1270,21 @@ public final class TcpConnection {
     } finally {
       lock.unlock();
     }
-    endpoint.later(this::windowUpdate);
+    if (windowUpdateQueued.compareAndSet(false, true)) endpoint.later(now -> { windowUpdateQueued.set(false); windowUpdate(now); });
     return n;
   }
 
   public int available() {
     lock.lock();
     try { return rcvBuf.size(); } finally { lock.unlock(); }
+  }
+
+  // one pending loop task at a time for each: writes and reads come far faster than the loop needs telling
+  private final java.util.concurrent.atomic.AtomicBoolean outputQueued = new java.util.concurrent.atomic.AtomicBoolean();
+  private final java.util.concurrent.atomic.AtomicBoolean windowUpdateQueued = new java.util.concurrent.atomic.AtomicBoolean();
+
+  private void kickOutput() {
+    if (outputQueued.compareAndSet(false, true)) endpoint.later(now -> { outputQueued.set(false); output(now); });
   }
 
   /** Waits until the handshake is over. */

@@ -47,6 +47,7 @@ public final class TcpEndpoint implements TransportProtocol {
   private final Map<Integer, TcpListener> listeners = new HashMap<>();
   private volatile Loop loop = task -> { throw new IllegalStateException("TCP has no event loop"); };
   private int nextEphemeral = 32768;
+  private final List<TcpConnection> burst = new ArrayList<>();
   private long challengeWindowStart;
   private long challengeAcksInWindow;
 
@@ -206,6 +207,23 @@ public final class TcpEndpoint implements TransportProtocol {
           c.sendQueued(), c.rtt.rto() / 1_000_000L, c.rtt.hasSample() ? c.rtt.srtt() / 1_000L : 0, c.cc.cwnd(), c.sndMss,
           c.optionsSummary(), c.retransmits));
     return out;
+  }
+
+  // ---------------------------------------------------------------- bursts
+
+  /** A connection has work for the end of this burst of frames (an ACK, readers to wake). */
+  void inBurst(TcpConnection c) {
+    if (!c.inBurst) {
+      c.inBurst = true;
+      burst.add(c);
+    }
+  }
+
+  /** The loop read all it could for now: what connections deferred to the end of the burst happens. */
+  public void endOfBurst(long now) {
+    if (burst.isEmpty()) return;
+    for (int i = 0; i < burst.size(); i++) burst.get(i).endOfBurst(now);
+    burst.clear();
   }
 
   // ---------------------------------------------------------------- ICMP errors
