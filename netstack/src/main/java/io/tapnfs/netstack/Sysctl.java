@@ -32,7 +32,8 @@ public enum Sysctl {
   // TCP (RFC 9293), Linux names where they exist
   TCP_TIME_WAIT_MS(60_000, 0, 600_000, "TIME-WAIT duration, 2*MSL (Linux: 60 s)"),
   TCP_FIN_TIMEOUT_MS(60_000, 1_000, 600_000, "how long an orphaned FIN-WAIT-2 connection is kept"),
-  TCP_RMEM(262_144, 4_096, 1 << 30, "receive buffer per connection, bytes"),
+  TCP_RMEM(262_144, 4_096, 1 << 30, "receive buffer per connection at the start, bytes"),
+  TCP_RMEM_MAX(4 << 20, 4_096, 1 << 30, "receive buffer auto-tuning grows a connection's buffer up to this"),
   TCP_WMEM(262_144, 4_096, 1 << 30, "send buffer per connection, bytes"),
   TCP_MAX_CONNECTIONS(4096, 1, 1 << 20, "connections in all states, the listeners' backlogs included"),
   TCP_NODELAY(0, 0, 1, "disable Nagle's algorithm for every connection"),

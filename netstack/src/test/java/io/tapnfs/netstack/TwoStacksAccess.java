@@ -12,6 +12,10 @@ public final class TwoStacksAccess implements AutoCloseable {
 
   public TwoStacksAccess(Impairments aToB, Impairments bToA) { t = new TwoStacks(aToB, bToA); }
 
+  public TwoStacksAccess(Impairments aToB, Impairments bToA, StackSettings a, StackSettings b) {
+    t = new TwoStacks(aToB, bToA, a, b);
+  }
+
   public Stack a() { return t.a; }
   public Stack b() { return t.b; }
   public ManualClock clock() { return t.clock; }

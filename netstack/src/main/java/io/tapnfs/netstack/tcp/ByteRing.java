@@ -12,7 +12,7 @@ import java.nio.ByteBuffer;
  */
 final class ByteRing {
   static final int INITIAL = 4096;
-  private final int capacity;
+  private int capacity;
   private byte[] buf;
   private int head;      // index of the first byte
   private int size;
@@ -23,6 +23,9 @@ final class ByteRing {
   }
 
   int capacity() { return capacity; }
+
+  /** Raises the capacity (receive-buffer auto-tuning); memory still grows only with use. */
+  void grow(int newCapacity) { if (newCapacity > capacity) capacity = newCapacity; }
   int size() { return size; }
   int free() { return capacity - size; }
   /** Bytes of memory the ring holds now. */

@@ -48,7 +48,7 @@ final class SynCookies {
     int rcvBuf = (int) tcp.setting(io.tapnfs.netstack.Sysctl.TCP_RMEM);
     if (ts) {
       // without timestamps there is nowhere to keep the peer's shift: no scaling, no SACK
-      if (ws) o = o.withWindowScale(ourShift(rcvBuf));
+      if (ws) o = o.withWindowScale(ourShift((int) Math.max(rcvBuf, tcp.setting(io.tapnfs.netstack.Sysctl.TCP_RMEM_MAX))));
       if (sack) o = o.withSackPermitted(true);
       int bits = (ws ? syn.options().windowScale() : NO_WSCALE) | (sack ? 1 << 4 : 0);
       int offset = tcp.isnGenerator().hash(0x7473, local.bits(), from.bits(), l.port << 16 | syn.srcPort());

@@ -63,6 +63,9 @@ public final class TcpConnection {
   final Condition changed = lock.newCondition();
   private final ByteRing sendBuf;
   private final ByteRing rcvBuf;
+  private final int rcvBufMax;              // receive-buffer auto-tuning limit (tcp_rmem_max)
+  private long copiedSinceMark;             // bytes the application read since autotuneMark (under lock)
+  private long autotuneMark;                // loop: when the current measurement began
   private volatile TcpState state;
   private IOException error;
   private boolean appClosedWrite;           // shutdownOutput/close asked for a FIN
@@ -135,12 +138,13 @@ public final class TcpConnection {
     this.sndMss = Math.min(DEFAULT_MSS, ourMss);
     this.sendBuf = new ByteRing(sendBufSize);
     this.rcvBuf = new ByteRing(rcvBufSize);
-    this.ooo = new OutOfOrderQueue(rcvBufSize, (int) endpoint.setting(Sysctl.TCP_OFO_MAX_SEGMENTS));
+    this.rcvBufMax = (int) Math.max(rcvBufSize, endpoint.setting(Sysctl.TCP_RMEM_MAX));
+    this.ooo = new OutOfOrderQueue(rcvBufMax, (int) endpoint.setting(Sysctl.TCP_OFO_MAX_SEGMENTS));
     this.offerWs = endpoint.setting(Sysctl.TCP_WINDOW_SCALING) != 0;
     this.offerSack = endpoint.setting(Sysctl.TCP_SACK) != 0;
     this.offerTs = endpoint.setting(Sysctl.TCP_TIMESTAMPS) != 0;
     int shift = 0;
-    while (shift < TcpOptions.MAX_WINDOW_SCALE && (rcvBufSize >> shift) > 65535) shift++;
+    while (shift < TcpOptions.MAX_WINDOW_SCALE && (rcvBufMax >> shift) > 65535) shift++;   // room to auto-tune
     this.ourShift = shift;
     this.rtt = new RttEstimator(endpoint.setting(Sysctl.TCP_MIN_RTO_MS) * 1_000_000L, RttEstimator.DEFAULT_MAX_RTO,
         RttEstimator.DEFAULT_INITIAL_RTO, 1_000_000L);
@@ -1085,9 +1089,33 @@ public final class TcpConnection {
    */
   void windowUpdate(long now) {
     if (state == TcpState.CLOSED || state == TcpState.SYN_SENT || state == TcpState.SYN_RECEIVED || rcvAdv == null) return;
+    autotune(now);
     long advertised = Math.max(0, rcvAdv.minus(rcvNxt));
     int free = rcvFree();
     if (free - advertised >= Math.min(ourMss, rcvBuf.capacity() / 2)) sendAck(now);
+  }
+
+  /**
+   * Receive-buffer auto-tuning (like Linux tcp_rcv_space_adjust, "dynamic right-sizing"): once
+   * per RTT, if the application read more than half the buffer in that RTT, the window is what
+   * limits the sender: double the buffer, up to tcp_rmem_max. An application that does not keep
+   * up never grows it. Memory follows use ({@link ByteRing}).
+   */
+  private void autotune(long now) {
+    if (rcvBuf.capacity() >= rcvBufMax || !rtt.hasSample()) return;
+    long interval = Math.max(rtt.srtt(), 1_000_000L);
+    if (autotuneMark == 0) { autotuneMark = now; return; }
+    if (now - autotuneMark < interval) return;
+    long copied;
+    lock.lock();
+    try {
+      copied = copiedSinceMark;
+      copiedSinceMark = 0;
+      if (copied * 2 > rcvBuf.capacity()) rcvBuf.grow((int) Math.min(rcvBufMax, 2L * rcvBuf.capacity()));
+    } finally {
+      lock.unlock();
+    }
+    autotuneMark = now;
   }
 
   // =============================================================== timers
@@ -1267,6 +1295,7 @@ public final class TcpConnection {
         awaitChange(deadline);
       }
       n = rcvBuf.read(dst);
+      copiedSinceMark += n;
     } finally {
       lock.unlock();
     }

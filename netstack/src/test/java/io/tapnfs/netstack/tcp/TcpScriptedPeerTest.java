@@ -101,13 +101,13 @@ class TcpScriptedPeerTest {
     Seg synAck = reply();
     TcpOptions o = synAck.r().options();
     assertThat(o.mss()).isEqualTo(1460);
-    assertThat(o.windowScale()).isEqualTo(3);                  // 256 KiB buffer: 262144 >> 3 fits 16 bits
+    assertThat(o.windowScale()).isEqualTo(7);                  // room for a 4 MiB tcp_rmem_max: 4194304 >> 7 fits 16 bits
     assertThat(o.sackPermitted()).isTrue();
     assertThat(o.hasTimestamps()).isTrue();
     assertThat(o.tsEcr()).isEqualTo(100);                      // RFC 7323 §3.2: echoes the SYN's TSval
     send(PEER_PORT, TcpRepr.ACK, 1001, synAck.r().seq().toUnsigned() + 1, 100, ts(), new byte[0]);
     TcpConnection c = l.poll();
-    assertThat(c.optionsSummary()).isEqualTo("ts sack wscale:7,3");
+    assertThat(c.optionsSummary()).isEqualTo("ts sack wscale:7,7");
     assertThat(c.sndWnd).isEqualTo(100L << 7);                 // RFC 7323 §2.3: scaled from now on
     assertThat(c.effMss()).isEqualTo(1460 - 12);               // RFC 6691: the timestamp option takes 12 bytes
     // our data segments carry the timestamp option, echoing the peer's latest TSval
@@ -236,7 +236,7 @@ class TcpScriptedPeerTest {
     assertThat(c).isNotNull();
     assertThat(c.state()).isEqualTo(TcpState.ESTABLISHED);
     assertThat(c.remotePort()).isEqualTo(40002);
-    assertThat(c.optionsSummary()).isEqualTo("ts sack wscale:7,3");
+    assertThat(c.optionsSummary()).isEqualTo("ts sack wscale:7,7");
     assertThat(c.sndWnd).isEqualTo(100L << 7);
     assertThat(f.nic.tcp().counters().get(TcpStat.SYNCOOKIES_RECV)).isEqualTo(1);
   }
@@ -413,5 +413,20 @@ class TcpScriptedPeerTest {
     assertThat(again.get(0).r().seq().toUnsigned()).isEqualTo(iss + 1);
     assertThat(c.effMss()).isEqualTo(1000 - 40 - 12);
     assertThat(f.nic.tcp().counters().get(TcpStat.PMTU_UPDATES)).isEqualTo(1);
+  }
+
+  @Test void aSimultaneousCloseGoesThroughClosingToTimeWait() throws Exception {
+    TcpConnection c = open(FULL, 8);
+    c.shutdownOutput();
+    assertThat(reply().r().flags() & TcpRepr.FIN).isNotZero();
+    assertThat(c.state()).isEqualTo(TcpState.FIN_WAIT_1);
+    send(PEER_PORT, TcpRepr.FIN | TcpRepr.ACK, 1001, iss + 1, 512, ts(), new byte[0]);   // crosses ours: acks nothing
+    assertThat(c.state()).isEqualTo(TcpState.CLOSING);
+    assertThat(reply().r().ack().toUnsigned()).isEqualTo(1002);
+    send(PEER_PORT, TcpRepr.ACK, 1002, iss + 2, 512, ts(), new byte[0]);
+    assertThat(c.state()).isEqualTo(TcpState.TIME_WAIT);
+    f.advanceMillis(61_000);
+    assertThat(c.state()).isEqualTo(TcpState.CLOSED);
+    assertThat(f.nic.tcp().connectionCount()).isZero();
   }
 }

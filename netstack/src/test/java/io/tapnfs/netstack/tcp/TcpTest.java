@@ -245,4 +245,29 @@ class TcpTest {
       assertThat(sums[0]).isEqualTo(sums[1]);
     }
   }
+
+  @Test void theReceiveBufferGrowsForAReaderThatKeepsUpAndNotForOneThatDoesNot() throws Exception {
+    io.tapnfs.netstack.StackSettings small = new io.tapnfs.netstack.StackSettings()
+        .set(io.tapnfs.netstack.Sysctl.TCP_RMEM, 16_384).set(io.tapnfs.netstack.Sysctl.TCP_RMEM_MAX, 1 << 20);
+    Impairments slow = new Impairments(3, 0, 0, 0, 2_000_000, 0, 0, 0, 0);    // 2 ms each way: a window-limited path
+    try (TwoStacksAccess t = new TwoStacksAccess(slow, slow, small, small)) {
+      TcpListener l = listen(t, 7006);
+      TcpConnection a = connect(t, 7006);
+      t.settle(SEC);
+      TcpConnection b = l.poll();
+      assertThat(b.receiveBufferSize()).isEqualTo(16_384);
+      String[] sums = transfer(t, a, b, 8 << 20, 3);                       // reads everything as it comes
+      assertThat(sums[0]).isEqualTo(sums[1]);
+      assertThat(b.receiveBufferSize()).isGreaterThan(16_384).isLessThanOrEqualTo(1 << 20);
+      // the other way, B never reads: its peer's buffer stays as it was
+      ByteBuffer data = ByteBuffer.allocate(200_000);
+      for (int i = 0; i < 20 && data.hasRemaining(); i++) {
+        b.write(data, TcpConnection.NONBLOCKING);
+        t.settle(Duration.ofMillis(50));
+      }
+      assertThat(a.receiveBufferSize()).isEqualTo(16_384);
+      assertThat(a.available()).isBetween(16_384 - 2 * 1460, 16_384);     // full, to the window's rounding
+      assertThat(a.memory()).isLessThan(3 * 16_384 + 262_144 + 4096);       // bounded by its buffers, allocated as used
+    }
+  }
 }
