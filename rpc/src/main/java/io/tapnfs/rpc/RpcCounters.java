@@ -1,0 +1,39 @@
+package io.tapnfs.rpc;
+
+import java.util.EnumMap;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicLongArray;
+
+/** Thread-safe counters by {@link RpcStat}: worker threads, selector threads and readers share them. */
+final class RpcCounters {
+  private final AtomicLongArray values = new AtomicLongArray(RpcStat.values().length);
+
+  void inc(RpcStat s) { values.incrementAndGet(s.ordinal()); }
+
+  long get(RpcStat s) { return values.get(s.ordinal()); }
+
+  /** A snapshot, lowerCamel names like the stack's counters ("recordTooLarge"). */
+  Map<String, Long> snapshot() {
+    Map<String, Long> m = new LinkedHashMap<>();
+    for (RpcStat s : RpcStat.values()) m.put(camel(s.name()), get(s));
+    return m;
+  }
+
+  static String camel(String enumName) {
+    StringBuilder b = new StringBuilder();
+    boolean up = false;
+    for (char ch : enumName.toLowerCase(java.util.Locale.ROOT).toCharArray()) {
+      if (ch == '_') { up = true; continue; }
+      b.append(up ? Character.toUpperCase(ch) : ch);
+      up = false;
+    }
+    return b.toString();
+  }
+
+  EnumMap<RpcStat, Long> asEnumMap() {
+    EnumMap<RpcStat, Long> m = new EnumMap<>(RpcStat.class);
+    for (RpcStat s : RpcStat.values()) m.put(s, get(s));
+    return m;
+  }
+}

@@ -1,0 +1,23 @@
+package io.tapnfs.rpc;
+
+/** Counters of an {@link RpcServer}, readable at run time. */
+public enum RpcStat {
+  /** Calls handed to a program. */
+  CALLS,
+  /** Calls for a program we serve, but at a version we do not: PROG_MISMATCH (RFC 5531 §9). */
+  PROG_MISMATCH,
+  /** Calls for a program we do not serve: PROG_UNAVAIL. */
+  PROG_UNAVAIL,
+  /** Calls of an RPC version other than 2: RPC_MISMATCH (RFC 5531 §9). */
+  RPC_MISMATCH,
+  /** TCP connections closed because a record (RFC 5531 §11 record marking) grew past the cap. */
+  RECORD_TOO_LARGE,
+  /** TCP connections closed for a record of too many fragments. */
+  TOO_MANY_FRAGMENTS,
+  /** Calls dropped because their connection already had the most calls in progress. */
+  PENDING_LIMIT_DROPS,
+  /** Calls whose program threw: SYSTEM_ERR. */
+  SYSTEM_ERRORS,
+  /** TCP connections accepted and closed. */
+  TCP_ACCEPTED, TCP_CLOSED
+}
