@@ -6,8 +6,9 @@
 set -euo pipefail
 
 # busybox-static (not busybox): the guest's initramfs has no shared libraries for busybox.
+# rpcbind: for rpcinfo only; its daemon must not start (see policy-rc.d below).
 packages=(python3 qemu-system-x86 busybox-static kmod cpio gzip xz-utils zstd socat tshark arping
-          iputils-ping iproute2 procps util-linux)
+          iputils-ping iproute2 procps util-linux rpcbind)
 
 missing=()
 for p in "${packages[@]}"; do
@@ -20,6 +21,16 @@ echo "install-deps: installing ${missing[*]}" >&2
 export DEBIAN_FRONTEND=noninteractive
 # wireshark-common asks whether non-root users may capture: answer "no" before it can ask.
 echo "wireshark-common wireshark-common/install-setuid boolean false" | debconf-set-selections
+# No package may start a daemon (rpcbind's would listen on the host's port 111): a policy-rc.d
+# that refuses every start, removed afterwards if we put it there.
+policy=/usr/sbin/policy-rc.d
+ours=""
+if [ ! -e "$policy" ]; then
+  printf '#!/bin/sh\nexit 101\n' > "$policy" && chmod 755 "$policy" && ours=1
+fi
+trap '[ -n "$ours" ] && rm -f "$policy"' EXIT
 apt-get update -qq
 apt-get install -y -qq --no-install-recommends \
   -o Dpkg::Options::=--force-confdef -o Dpkg::Options::=--force-confold "${missing[@]}" >/dev/null
+# systemd socket activation would still bind 111 on boot: mask the units if systemd is there.
+if [ -d /run/systemd/system ]; then systemctl mask --now rpcbind.socket rpcbind.service >/dev/null 2>&1 || true; fi

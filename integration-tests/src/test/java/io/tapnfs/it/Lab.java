@@ -76,7 +76,7 @@ public final class Lab implements AutoCloseable {
   }
 
   public static Path jar() {
-    Path p = Path.of(System.getProperty("tapnfs.jar", "../netstack/target/netstack-0.1.0-SNAPSHOT-all.jar"));
+    Path p = Path.of(System.getProperty("tapnfs.jar", "../nfs-server/target/nfs-server-0.1.0-SNAPSHOT-all.jar"));
     if (!Files.isRegularFile(p)) throw new IllegalStateException("tapnfs jar not built: " + p);
     return p;
   }
@@ -155,6 +155,11 @@ public final class Lab implements AutoCloseable {
       return String.join(java.io.File.pathSeparator, parts);
     }
     return System.getProperty("java.class.path");
+  }
+
+  /** Runs a Java main from the test class path inside the namespace and waits for it. */
+  public Result execJava(Duration timeout, String mainClass, String... args) throws IOException {
+    return exec(timeout, java(mainClass, args).toArray(String[]::new));
   }
 
   /** {@link #spawn} for a Java main from the test class path. */

@@ -38,7 +38,7 @@ import org.glassfish.grizzly.strategies.WorkerThreadIOStrategy;
  * 127.0.0.1:111.
  *
  * <p>Chain, per transport: TransportFilter → ({@link RecordCapFilter}, TCP) → RpcMessageParserTCP
- * or UDP → {@link RpcVersionFilter} → RpcProtocolFilter → RpcDispatcher over a {@link ProgramTable}, with the worker-thread
+ * or UDP → {@link RpcHeaderFilter} → RpcProtocolFilter → RpcDispatcher over a {@link ProgramTable}, with the worker-thread
  * I/O strategy and a bounded request executor. What is served is registered with the
  * {@link RpcRegistry} (the in-process rpcbind) on start and removed on {@link #close}.
  *
@@ -102,7 +102,7 @@ public final class RpcServer implements Closeable {
           .add(new TransportFilter())
           .add(new RecordCapFilter(b.maxRecord, b.maxFragments, counters))
           .add(new RpcMessageParserTCP())
-          .add(new RpcVersionFilter(replies, counters))
+          .add(new RpcHeaderFilter(replies, counters))
           .add(new RpcProtocolFilter(replies))
           .add(new RpcDispatcher(executor, table, false, call -> { }))
           .build());
@@ -129,7 +129,7 @@ public final class RpcServer implements Closeable {
       udp.setProcessor(FilterChainBuilder.stateless()
           .add(new TransportFilter())
           .add(new RpcMessageParserUDP())
-          .add(new RpcVersionFilter(replies, counters))
+          .add(new RpcHeaderFilter(replies, counters))
           .add(new RpcProtocolFilter(replies))
           .add(new RpcDispatcher(executor, table, false, call -> { }))
           .build());

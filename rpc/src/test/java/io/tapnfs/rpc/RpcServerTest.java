@@ -142,6 +142,24 @@ class RpcServerTest {
         int[] r = readReply(raw);
         assertThat(r).startsWith(8, 1, 0, 0, 0, 4);                      // MSG_ACCEPTED, verf AUTH_NONE, GARBAGE_ARGS
       }
+      // an opaque claiming 2 GiB in a 44-byte call: GARBAGE_ARGS, nothing allocated
+      try (TcpSocket raw = TcpSocket.connect(h.a, TwoHosts.B_IP, 5557, T)) {
+        raw.write(record(10, 0, 2, TestProgram.PROGRAM, 1, TestProgram.ECHO, 0, 0, 0, 0, 0x7ffffff0));
+        assertThat(readReply(raw)).startsWith(10, 1, 0, 0, 0, 4);
+      }
+      // a credential claiming 100000 bytes: AUTH_ERROR AUTH_BADCRED; an AUTH_SYS one whose
+      // machine name overruns it: the same; a verifier too long: AUTH_BADVERF
+      try (TcpSocket raw = TcpSocket.connect(h.a, TwoHosts.B_IP, 5557, T)) {
+        raw.write(record(11, 0, 2, TestProgram.PROGRAM, 1, 0, 1, 100_000, 0, 0));
+        assertThat(readReply(raw)).containsExactly(11, 1, 1, 1, 1);
+        raw.write(record(12, 0, 2, TestProgram.PROGRAM, 1, 0, 1, 20, 0, 1_000_000, 0, 0, 0, 0, 0));
+        assertThat(readReply(raw)).containsExactly(12, 1, 1, 1, 1);
+        raw.write(record(13, 0, 2, TestProgram.PROGRAM, 1, 0, 0, 0, 0, 5000));
+        assertThat(readReply(raw)).containsExactly(13, 1, 1, 1, 3);
+        raw.write(record(14, 0, 2, TestProgram.PROGRAM, 1, 0, 1, 20, 0, 0, 1000, 100, 0, 0, 0));   // a sound AUTH_SYS
+        assertThat(readReply(raw)).startsWith(14, 1, 0);
+      }
+      assertThat(s.counter(RpcStat.AUTH_REJECTED)).isEqualTo(3);
       // a record mark beyond the cap: the connection is closed and counted
       try (TcpSocket raw = TcpSocket.connect(h.a, TwoHosts.B_IP, 5557, T)) {
         raw.write(ByteBuffer.allocate(8).putInt(0x80000000 | (2 << 20)).putInt(9).flip());

@@ -45,9 +45,13 @@ final class TestProgram implements RpcDispatchable {
         call.reply(XdrVoid.XDR_VOID);
       }
       case ECHO -> {
-        XdrOpaque o = new XdrOpaque();
-        call.retrieveCall(o);
-        call.reply(o);
+        byte[][] got = new byte[1][];
+        call.retrieveCall(new XdrAble() {
+          @Override public void xdrEncode(XdrEncodingStream x) { throw new UnsupportedOperationException(); }
+
+          @Override public void xdrDecode(XdrDecodingStream x) throws IOException { got[0] = XdrChecks.opaque(x, 4 << 20); }
+        });
+        call.reply(new XdrOpaque(got[0]));
       }
       case WHOAMI -> {
         call.retrieveCall(XdrVoid.XDR_VOID);

@@ -29,13 +29,18 @@ final class ControlServer implements Closeable {
   private final Path path;
   private final ServerSocketChannel server;
   private final Stack stack;
+  private final java.util.function.Supplier<String> moreStats;
   private final Thread thread;
   private final java.util.concurrent.Semaphore clients = new java.util.concurrent.Semaphore(MAX_CLIENTS);
   private volatile boolean open = true;
 
-  ControlServer(Path path, Stack stack) throws IOException {
+  ControlServer(Path path, Stack stack) throws IOException { this(path, stack, () -> ""); }
+
+  /** @param moreStats sections appended to {@code stat} (the RPC services) */
+  ControlServer(Path path, Stack stack, java.util.function.Supplier<String> moreStats) throws IOException {
     this.path = path;
     this.stack = stack;
+    this.moreStats = moreStats;
     Files.createDirectories(path.getParent());
     if (Files.exists(path)) {
       // A live server answers; a dead one left its socket file behind.
@@ -116,7 +121,7 @@ final class ControlServer implements Closeable {
     if (w.length == 0) throw new IOException("empty command");
     switch (w[0]) {
       case "ping" -> { return "pong\n"; }
-      case "stat" -> { return stack.stats().format(); }
+      case "stat" -> { return stack.stats().format() + moreStats.get(); }
       case "set" -> {
         if (w.length != 2) throw new IOException("usage: set name=value");
         stack.set(w[1]);

@@ -73,7 +73,10 @@ final class ServeCommand implements Callable<Integer> {
   @Option(names = "--control", paramLabel = "PATH", description = "Control socket (default /run/tapnfs/<tap>.sock).")
   Path control;
 
-  @Option(names = "--diag-services", description = "Enable the inetd internal services: UDP echo (port 7).")
+  @Option(names = "--no-rpcbind", description = "Do not serve rpcbind (portmapper) on port 111.")
+  boolean noRpcbind;
+
+  @Option(names = "--diag-services", description = "Enable the inetd internal services (UDP echo 7; TCP echo 7, discard 9, daytime 13, chargen 19) and a diagnostic RPC program registered with rpcbind.")
   boolean diagServices;
 
   @Override
@@ -89,6 +92,7 @@ final class ServeCommand implements Callable<Integer> {
     TapDevice dev = TapDevice.open(tap, mtu);
     Stack stack = null;
     ControlServer ctl = null;
+    RpcServices rpc = null;
     DiagServices diag = null;
     try {
       dev.setMtu(mtu);
@@ -111,11 +115,14 @@ final class ServeCommand implements Callable<Integer> {
       stack = Stack.start(config, dev, Clock.SYSTEM);
       if (pcap != null) stack.startCapture(pcap, pcapMaxBytes);
       if (diagServices) diag = new DiagServices(stack);
-      ctl = new ControlServer(control != null ? control : ControlPaths.forTap(dev.name()), stack);
+      if (!noRpcbind) rpc = RpcServices.start(stack, config, diagServices);
+      RpcServices services = rpc;
+      ctl = new ControlServer(control != null ? control : ControlPaths.forTap(dev.name()), stack,
+          () -> services == null ? "" : services.format());
       System.out.printf("tapnfs: %s up, %s (%s), mtu %d%s%n", dev.name(), config.address(), config.mac(), mtu,
           config.gateway() == null ? "" : ", gateway " + config.gateway());
-      System.out.printf("tapnfs: control %s%s%s%n", ctl.path(), pcap == null ? "" : ", capture " + pcap,
-          diagServices ? ", diag services on" : "");
+      System.out.printf("tapnfs: control %s%s%s%s%n", ctl.path(), pcap == null ? "" : ", capture " + pcap,
+          diagServices ? ", diag services on" : "", rpc == null ? "" : ", rpcbind on tcp/udp 111");
       System.out.println("tapnfs: ready");
       System.out.flush();
       awaitSignal();
@@ -124,6 +131,7 @@ final class ServeCommand implements Callable<Integer> {
       // Reverse order: control first (no new requests), then the stack (flushes the capture),
       // then the link goes down and the tap is released.
       closeQuietly(ctl);
+      closeQuietly(rpc);
       closeQuietly(diag);
       closeQuietly(stack);
       try { dev.setUp(false); } catch (IOException | RuntimeException e) { log.debug("link down: {}", e.toString()); }

@@ -1,0 +1,79 @@
+package io.tapnfs.cli;
+
+import io.tapnfs.rpc.RpcCaller;
+import io.tapnfs.rpc.XdrChecks;
+import java.io.IOException;
+import org.dcache.oncrpc4j.rpc.OncRpcException;
+import org.dcache.oncrpc4j.rpc.RpcCall;
+import org.dcache.oncrpc4j.rpc.RpcDispatchable;
+import org.dcache.oncrpc4j.xdr.XdrAble;
+import org.dcache.oncrpc4j.xdr.XdrDecodingStream;
+import org.dcache.oncrpc4j.xdr.XdrEncodingStream;
+import org.dcache.oncrpc4j.xdr.XdrOpaque;
+import org.dcache.oncrpc4j.xdr.XdrVoid;
+
+/**
+ * A diagnostic RPC program for {@code --diag-services}, registered with rpcbind like any other:
+ * procedure 0 NULL, 1 ECHO (an opaque, sent back), 2 WHOAMI (the caller's credential and address
+ * as the server sees them). Program number {@value #PROGRAM}, in the "transient" range of RFC 5531
+ * Appendix C that no one else is assigned.
+ */
+final class DiagRpcProgram implements RpcDispatchable {
+  static final int PROGRAM = 0x20001234, VERSION = 1;
+  static final int NULL = 0, ECHO = 1, WHOAMI = 2;
+  /** The largest ECHO argument: what the RPC record cap lets through. */
+  static final int MAX_ECHO = 2 << 20;
+
+  /** WHOAMI's result: flavor, uid, gid, gids, address. */
+  static final class Who implements XdrAble {
+    int flavor, uid, gid;
+    int[] gids = new int[0];
+    String address = "";
+
+    @Override public void xdrEncode(XdrEncodingStream x) throws OncRpcException, IOException {
+      x.xdrEncodeInt(flavor);
+      x.xdrEncodeInt(uid);
+      x.xdrEncodeInt(gid);
+      x.xdrEncodeIntVector(gids);
+      x.xdrEncodeString(address);
+    }
+
+    @Override public void xdrDecode(XdrDecodingStream x) throws OncRpcException, IOException {
+      flavor = x.xdrDecodeInt();
+      uid = x.xdrDecodeInt();
+      gid = x.xdrDecodeInt();
+      gids = x.xdrDecodeIntVector();
+      address = x.xdrDecodeString();
+    }
+  }
+
+  @Override public void dispatchOncRpcCall(RpcCall call) throws OncRpcException, IOException {
+    switch (call.getProcedure()) {
+      case NULL -> {
+        call.retrieveCall(XdrVoid.XDR_VOID);
+        call.reply(XdrVoid.XDR_VOID);
+      }
+      case ECHO -> {
+        byte[][] got = new byte[1][];
+        call.retrieveCall(new XdrAble() {                      // the length is checked before anything is allocated
+          @Override public void xdrEncode(XdrEncodingStream x) { throw new UnsupportedOperationException(); }
+
+          @Override public void xdrDecode(XdrDecodingStream x) throws IOException { got[0] = XdrChecks.opaque(x, MAX_ECHO); }
+        });
+        call.reply(new XdrOpaque(got[0]));
+      }
+      case WHOAMI -> {
+        call.retrieveCall(XdrVoid.XDR_VOID);
+        RpcCaller c = RpcCaller.of(call);
+        Who w = new Who();
+        w.flavor = c.flavor();
+        w.uid = c.uid();
+        w.gid = c.gid();
+        w.gids = c.gids();
+        w.address = c.address().getAddress().getHostAddress();
+        call.reply(w);
+      }
+      default -> call.failProcedureUnavailable();
+    }
+  }
+}
