@@ -99,6 +99,14 @@ public final class KernelRpcClient {
         new RpcCall(100000, 2, new RpcAuthTypeNone(), p).call(2, new Mapping(PROGRAM, 1, 6, 0), ok, 10, TimeUnit.SECONDS);
         if (ok.booleanValue()) throw new IllegalStateException("a remote UNSET was accepted");
       });
+      failures += check("pmap-dump-over-udp-refused", () -> {
+        try {
+          new RpcCall(100000, 2, new RpcAuthTypeNone(), p).call(4, XdrVoid.XDR_VOID, new XdrVoid(), 10, TimeUnit.SECONDS);
+        } catch (org.dcache.oncrpc4j.rpc.OncRpcAcceptedException refused) {
+          return;                                                          // PROC_UNAVAIL: no amplification
+        }
+        throw new IllegalStateException("DUMP was answered over UDP");
+      });
     }
     System.out.println(failures == 0 ? "ALL OK" : failures + " FAILED");
     System.exit(failures == 0 ? 0 : 1);

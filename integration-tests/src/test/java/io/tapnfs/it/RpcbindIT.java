@@ -83,9 +83,10 @@ class RpcbindIT {
     Lab.Result r = lab.execJava(Duration.ofSeconds(120), "io.tapnfs.it.KernelRpcClient", Lab.STACK_IP,
         Integer.toString(diagPort("tcp")), Integer.toString(diagPort("udp")));
     assertThat(r.stdout()).as(r.stdout() + r.stderr()).contains("ALL OK", "OK echo-tcp-1MiB", "OK echo-udp-60000",
-        "OK whoami-auth-sys", "OK pmap-set-refused", "OK pmap-unset-refused", "whoami address " + Lab.HOST_IP);
+        "OK whoami-auth-sys", "OK pmap-set-refused", "OK pmap-unset-refused", "OK pmap-dump-over-udp-refused", "whoami address " + Lab.HOST_IP);
     String stat = Lab.run(java.util.List.of("java", "-jar", Lab.jar().toString(), "stat", "--control", server.control.toString()),
         Duration.ofSeconds(60)).ok().stdout();
-    assertThat(stat).contains("RPC services (rpcbind):").containsPattern("setRefused\\s+[1-9]").containsPattern("unsetRefused\\s+[1-9]");
+    assertThat(stat).contains("RPC services (rpcbind):").containsPattern("setRefused\\s+[1-9]").containsPattern("unsetRefused\\s+[1-9]")
+        .containsPattern("dumpUdpRefused\\s+[1-9]");
   }
 }

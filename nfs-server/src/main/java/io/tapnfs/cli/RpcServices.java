@@ -27,7 +27,8 @@ final class RpcServices implements Closeable {
 
   /** @param diagProgram also serve {@link DiagRpcProgram} on free TCP and UDP ports, registered */
   static RpcServices start(Stack stack, StackConfig config, boolean diagProgram) throws IOException {
-    Rpcbind rpcbind = new Rpcbind(config.address().address().toInet(), java.time.Clock.systemUTC());
+    Rpcbind rpcbind = new Rpcbind(config.address().address().toInet(), java.time.Clock.systemUTC(),
+        io.tapnfs.portmap.RpcbindConfig.defaults().withTransportNetid(t -> RpcServer.currentNetid()));
     RpcServer.Builder b = RpcServer.on(stack).tcp(Rpcbind.PORT).udp(Rpcbind.PORT).registry(RpcRegistry.NONE);
     for (int v = Rpcbind.MIN_VERSION; v <= Rpcbind.MAX_VERSION; v++) b.program(Rpcbind.PROGRAM, v, rpcbind);
     RpcServer portmapper = b.start();                          // rpcbind lists itself

@@ -26,8 +26,12 @@ final class ProgramTable extends AbstractMap<OncRpcProgram, RpcDispatchable> {
   private final Map<SocketAddress, AtomicInteger> pending = new ConcurrentHashMap<>();
   private final int maxPending;
   private final RpcCounters counters;
+  private final String netid;
+  private static final ThreadLocal<String> CURRENT_NETID = new ThreadLocal<>();
 
-  ProgramTable(Map<OncRpcProgram, RpcDispatchable> programs, int maxPending, RpcCounters counters) {
+  /** @param netid "tcp" or "udp": the transport this table's chain serves */
+  ProgramTable(Map<OncRpcProgram, RpcDispatchable> programs, int maxPending, RpcCounters counters, String netid) {
+    this.netid = netid;
     this.programs = Map.copyOf(programs);
     this.maxPending = maxPending;
     this.counters = counters;
@@ -64,6 +68,7 @@ final class ProgramTable extends AbstractMap<OncRpcProgram, RpcDispatchable> {
       counters.inc(RpcStat.PENDING_LIMIT_DROPS);
       return;
     }
+    CURRENT_NETID.set(netid);
     try {
       counters.inc(RpcStat.CALLS);
       d.dispatchOncRpcCall(call);
@@ -71,7 +76,11 @@ final class ProgramTable extends AbstractMap<OncRpcProgram, RpcDispatchable> {
       counters.inc(RpcStat.SYSTEM_ERRORS);
       throw e;
     } finally {
+      CURRENT_NETID.remove();
       if (n.decrementAndGet() == 0) pending.remove(peer, n);
     }
   }
+
+  /** The netid of the call this thread is dispatching, or null outside a dispatch. */
+  static String currentNetid() { return CURRENT_NETID.get(); }
 }

@@ -78,6 +78,13 @@ public final class RpcServer implements Closeable {
 
   public static Builder on(Stack stack) { return new Builder(stack); }
 
+  /**
+   * The netid ("tcp" or "udp") of the call the current thread is running, for a program that
+   * needs its transport (rpcbind's GETADDR with an empty netid, DUMP refused over UDP); null
+   * outside a call. oncrpc4j's {@code RpcTransport} does not say.
+   */
+  public static String currentNetid() { return ProgramTable.currentNetid(); }
+
   /** The TCP port served, or -1. */
   public int tcpPort() { return tcpPort; }
 
@@ -94,7 +101,6 @@ public final class RpcServer implements Closeable {
 
   private void start(Builder b) throws IOException {
     StackSelectorProvider provider = new StackSelectorProvider(b.stack);
-    ProgramTable table = new ProgramTable(programs, b.maxPending, counters);
     if (b.tcpPort >= 0) {
       tcp = TCPNIOTransportBuilder.newInstance().setSelectorProvider(provider)
           .setIOStrategy(WorkerThreadIOStrategy.getInstance()).setReuseAddress(true).build();
@@ -104,7 +110,7 @@ public final class RpcServer implements Closeable {
           .add(new RpcMessageParserTCP())
           .add(new RpcHeaderFilter(replies, counters))
           .add(new RpcProtocolFilter(replies))
-          .add(new RpcDispatcher(executor, table, false, call -> { }))
+          .add(new RpcDispatcher(executor, new ProgramTable(programs, b.maxPending, counters, "tcp"), false, call -> { }))
           .build());
       tcp.getConnectionMonitoringConfig().addProbes(new ConnectionProbe.Adapter() {
         @Override public void onAcceptEvent(Connection server, Connection client) {
@@ -131,7 +137,7 @@ public final class RpcServer implements Closeable {
           .add(new RpcMessageParserUDP())
           .add(new RpcHeaderFilter(replies, counters))
           .add(new RpcProtocolFilter(replies))
-          .add(new RpcDispatcher(executor, table, false, call -> { }))
+          .add(new RpcDispatcher(executor, new ProgramTable(programs, b.maxPending, counters, "udp"), false, call -> { }))
           .build());
       UDPNIOServerConnection c = udp.bind(new InetSocketAddress(b.udpPort));
       udp.start();

@@ -74,7 +74,15 @@ class RpcServerTest {
         assertThat(anon.flavor).isZero();
         assertThat(anon.uid).isEqualTo(RpcCaller.NOBODY);
       }
-      assertThat(s.counters()).containsEntry("calls", 5L);
+      org.dcache.oncrpc4j.xdr.XdrString n1 = new org.dcache.oncrpc4j.xdr.XdrString(), n2 = new org.dcache.oncrpc4j.xdr.XdrString();
+      try (RpcClient tcp = RpcClient.tcp(h.a, TwoHosts.onB(5555), T); RpcClient udp = RpcClient.udp(h.a, TwoHosts.onB(5555))) {
+        tcp.call(TestProgram.PROGRAM, 1, TestProgram.NETID, XdrVoid.XDR_VOID, n1, null, T, 0);
+        udp.call(TestProgram.PROGRAM, 1, TestProgram.NETID, XdrVoid.XDR_VOID, n2, null, T, 2);
+      }
+      assertThat(n1.stringValue()).isEqualTo("tcp");                        // a program can tell its transport
+      assertThat(n2.stringValue()).isEqualTo("udp");
+      assertThat(RpcServer.currentNetid()).isNull();
+      assertThat(s.counters()).containsEntry("calls", 7L);
     }
     assertThat(reg.live).isEmpty();                                         // unregistered on close
   }

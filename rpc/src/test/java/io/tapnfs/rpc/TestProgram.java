@@ -13,7 +13,7 @@ import org.dcache.oncrpc4j.xdr.XdrVoid;
 /** A test program: 0 NULL, 1 ECHO (opaque back), 2 WHOAMI (the caller as the program sees it). */
 final class TestProgram implements RpcDispatchable {
   static final int PROGRAM = 0x20000099, VERSION = 1;
-  static final int NULL = 0, ECHO = 1, WHOAMI = 2;
+  static final int NULL = 0, ECHO = 1, WHOAMI = 2, NETID = 3;
 
   /** WHOAMI's result: flavor, uid, gid, gids, address. */
   static final class Who implements XdrAble {
@@ -63,6 +63,10 @@ final class TestProgram implements RpcDispatchable {
         w.gids = c.gids();
         w.address = c.address().getAddress().getHostAddress();
         call.reply(w);
+      }
+      case NETID -> {
+        call.retrieveCall(XdrVoid.XDR_VOID);
+        call.reply(new org.dcache.oncrpc4j.xdr.XdrString(String.valueOf(RpcServer.currentNetid())));
       }
       default -> call.failProcedureUnavailable();
     }
