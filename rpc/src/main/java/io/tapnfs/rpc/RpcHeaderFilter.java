@@ -45,14 +45,16 @@ final class RpcHeaderFilter extends BaseFilter {
     if (x == null) return ctx.getInvokeAction();
     Buffer b = x.asBuffer().duplicate();
     b.rewind();
-    if (b.remaining() < 12) return ctx.getInvokeAction();           // too short: RpcProtocolFilter's to refuse
+    if (b.remaining() < 8) return truncated(ctx);
     int xid = b.getInt(), type = b.getInt();
     if (type != CALL) return ctx.getInvokeAction();
+    if (b.remaining() < 4) return truncated(ctx);
     if (b.getInt() != RPC_VERSION) {
       counters.inc(RpcStat.RPC_MISMATCH);
       return deny(ctx, xid, RPC_MISMATCH, RPC_VERSION, RPC_VERSION);
     }
-    if (b.remaining() < 12) return ctx.getInvokeAction();
+    // RFC 5531 §9: program, version, procedure, then two opaque_auth of at least 8 bytes each
+    if (b.remaining() < 12 + 16) return truncated(ctx);
     b.position(b.position() + 12);                                  // program, version, procedure
     int cred = checkAuth(b, true);
     if (cred != 0) return badAuth(ctx, xid, AUTH_BADCRED);
@@ -79,6 +81,16 @@ final class RpcHeaderFilter extends BaseFilter {
     }
     b.position(body + padded);
     return 0;
+  }
+
+  /**
+   * A call too short to carry its header: there is no xid to answer reliably, so it is dropped
+   * and counted, and a TCP connection that framed it is closed (its stream cannot be trusted).
+   */
+  private NextAction truncated(FilterChainContext ctx) {
+    counters.inc(RpcStat.TRUNCATED_CALLS);
+    if (ctx.getConnection() instanceof org.glassfish.grizzly.nio.transport.TCPNIOConnection c) c.closeSilently();
+    return ctx.getStopAction();
   }
 
   private NextAction badAuth(FilterChainContext ctx, int xid, int why) {

@@ -10,6 +10,8 @@ public enum RpcStat {
   PROG_UNAVAIL,
   /** Calls of an RPC version other than 2: RPC_MISMATCH (RFC 5531 §9). */
   RPC_MISMATCH,
+  /** Messages too short for an RPC call header: dropped; the TCP connection closed. */
+  TRUNCATED_CALLS,
   /** Calls whose credential or verifier is malformed or too long: AUTH_BADCRED / AUTH_BADVERF. */
   AUTH_REJECTED,
   /** TCP connections closed because a record (RFC 5531 §11 record marking) grew past the cap. */

@@ -168,6 +168,12 @@ class RpcServerTest {
         assertThat(readReply(raw)).startsWith(14, 1, 0);
       }
       assertThat(s.counter(RpcStat.AUTH_REJECTED)).isEqualTo(3);
+      // a call cut short after the RPC version: dropped, the connection closed, counted
+      try (TcpSocket raw = TcpSocket.connect(h.a, TwoHosts.B_IP, 5557, T)) {
+        raw.write(record(15, 0, 2, TestProgram.PROGRAM));
+        assertClosedByPeer(raw);
+      }
+      assertThat(s.counter(RpcStat.TRUNCATED_CALLS)).isEqualTo(1);
       // a record mark beyond the cap: the connection is closed and counted
       try (TcpSocket raw = TcpSocket.connect(h.a, TwoHosts.B_IP, 5557, T)) {
         raw.write(ByteBuffer.allocate(8).putInt(0x80000000 | (2 << 20)).putInt(9).flip());
