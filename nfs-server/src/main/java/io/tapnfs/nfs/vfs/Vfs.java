@@ -21,6 +21,16 @@ public interface Vfs {
   /** The root directory of the export. */
   Fh root();
 
+  /** Whether {@code fh} was made by this file system (the handle names its export); cheap, no I/O needed. */
+  default boolean owns(Fh fh) {
+    try {
+      getattr(fh);
+      return true;
+    } catch (VfsException e) {
+      return false;
+    }
+  }
+
   /** The absolute server path of the export (what a client mounts). */
   String exportPath();
 
