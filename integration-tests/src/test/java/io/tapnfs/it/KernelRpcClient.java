@@ -26,24 +26,7 @@ import org.dcache.oncrpc4j.xdr.XdrVoid;
  * ports, from rpcinfo -p).
  */
 public final class KernelRpcClient {
-  static final int PROGRAM = 0x20001234, NULL = 0, ECHO = 1, WHOAMI = 2;
-
-  /** WHOAMI's result. */
-  static final class Who implements XdrAble {
-    int flavor, uid, gid;
-    int[] gids;
-    String address;
-
-    @Override public void xdrEncode(XdrEncodingStream x) { throw new UnsupportedOperationException(); }
-
-    @Override public void xdrDecode(XdrDecodingStream x) throws OncRpcException, IOException {
-      flavor = x.xdrDecodeInt();
-      uid = x.xdrDecodeInt();
-      gid = x.xdrDecodeInt();
-      gids = x.xdrDecodeIntVector();
-      address = x.xdrDecodeString();
-    }
-  }
+  static final int PROGRAM = io.tapnfs.rpc.DiagProgram.PROGRAM, NULL = 0, ECHO = 1, WHOAMI = 2;
 
   /** PMAP v2 SET/UNSET arguments (RFC 1833 §3.1 mapping). */
   record Mapping(int prog, int vers, int prot, int port) implements XdrAble {
@@ -82,7 +65,7 @@ public final class KernelRpcClient {
         if (!Arrays.equals(back.getOpaque(), big)) throw new IllegalStateException("60000 bytes came back different");
       });
       failures += check("whoami-auth-sys", () -> {
-        Who w = new Who();
+        io.tapnfs.rpc.DiagProgram.Who w = new io.tapnfs.rpc.DiagProgram.Who();
         call(tcp, WHOAMI, XdrVoid.XDR_VOID, w, new RpcAuthTypeUnix(4242, 77, new int[] {10, 20}, 0, "lab"));
         if (w.flavor != 1 || w.uid != 4242 || w.gid != 77 || !Arrays.equals(w.gids, new int[] {10, 20}))
           throw new IllegalStateException("server saw flavor " + w.flavor + " uid " + w.uid + " gid " + w.gid + " gids " + Arrays.toString(w.gids));

@@ -4,6 +4,7 @@ import io.tapnfs.netstack.Stack;
 import io.tapnfs.netstack.StackConfig;
 import io.tapnfs.portmap.Registration;
 import io.tapnfs.portmap.Rpcbind;
+import io.tapnfs.rpc.DiagProgram;
 import io.tapnfs.rpc.RpcRegistry;
 import io.tapnfs.rpc.RpcServer;
 import java.io.Closeable;
@@ -25,7 +26,7 @@ final class RpcServices implements Closeable {
     this.diag = diag;
   }
 
-  /** @param diagProgram also serve {@link DiagRpcProgram} on free TCP and UDP ports, registered */
+  /** @param diagProgram also serve {@link DiagProgram} on free TCP and UDP ports, registered */
   static RpcServices start(Stack stack, StackConfig config, boolean diagProgram) throws IOException {
     Rpcbind rpcbind = new Rpcbind(config.address().address().toInet(), java.time.Clock.systemUTC(),
         io.tapnfs.portmap.RpcbindConfig.defaults().withTransportNetid(t -> RpcServer.currentNetid()));
@@ -35,7 +36,7 @@ final class RpcServices implements Closeable {
     RpcServer diag = null;
     if (diagProgram) {
       try {
-        diag = RpcServer.on(stack).program(DiagRpcProgram.PROGRAM, DiagRpcProgram.VERSION, new DiagRpcProgram())
+        diag = RpcServer.on(stack).program(DiagProgram.PROGRAM, DiagProgram.VERSION, new DiagProgram())
             .tcp(0).udp(0).registry(rpcbind).owner("tapnfs-diag").start();
       } catch (IOException | RuntimeException e) {
         portmapper.close();

@@ -47,37 +47,37 @@ class RpcServerTest {
   @Test void tcpAndUdpCallsWithAuthSysLargeArgumentsAndFragmentedReplies() throws Exception {
     Recording reg = new Recording();
     try (TwoHosts h = new TwoHosts();
-         RpcServer s = RpcServer.on(h.b).program(TestProgram.PROGRAM, TestProgram.VERSION, new TestProgram())
+         RpcServer s = RpcServer.on(h.b).program(DiagProgram.PROGRAM, DiagProgram.VERSION, new DiagProgram())
              .tcp(5555).udp(5555).registry(reg).owner("test").start()) {
       assertThat(reg.live).containsExactlyInAnyOrder(
-          new Registered(TestProgram.PROGRAM, 1, "tcp", 5555, "test"), new Registered(TestProgram.PROGRAM, 1, "udp", 5555, "test"));
+          new Registered(DiagProgram.PROGRAM, 1, "tcp", 5555, "test"), new Registered(DiagProgram.PROGRAM, 1, "udp", 5555, "test"));
       try (RpcClient tcp = RpcClient.tcp(h.a, TwoHosts.onB(5555), T); RpcClient udp = RpcClient.udp(h.a, TwoHosts.onB(5555))) {
-        tcp.call(TestProgram.PROGRAM, 1, TestProgram.NULL, XdrVoid.XDR_VOID, new XdrVoid(), null, T, 0);
+        tcp.call(DiagProgram.PROGRAM, 1, DiagProgram.NULL, XdrVoid.XDR_VOID, new XdrVoid(), null, T, 0);
         byte[] mib = random(1 << 20, 1);                                   // a 1 MiB argument: many TCP segments
         XdrOpaque back = new XdrOpaque();
-        tcp.call(TestProgram.PROGRAM, 1, TestProgram.ECHO, new XdrOpaque(mib), back, null, T, 0);
+        tcp.call(DiagProgram.PROGRAM, 1, DiagProgram.ECHO, new XdrOpaque(mib), back, null, T, 0);
         assertThat(back.getOpaque()).isEqualTo(mib);
         byte[] big = random(60_000, 2);                                    // over UDP: IP fragments both ways
         XdrOpaque udpBack = new XdrOpaque();
-        udp.call(TestProgram.PROGRAM, 1, TestProgram.ECHO, new XdrOpaque(big), udpBack, null, T, 2);
+        udp.call(DiagProgram.PROGRAM, 1, DiagProgram.ECHO, new XdrOpaque(big), udpBack, null, T, 2);
         assertThat(udpBack.getOpaque()).isEqualTo(big);
-        TestProgram.Who who = new TestProgram.Who();
-        tcp.call(TestProgram.PROGRAM, 1, TestProgram.WHOAMI, XdrVoid.XDR_VOID, who,
+        DiagProgram.Who who = new DiagProgram.Who();
+        tcp.call(DiagProgram.PROGRAM, 1, DiagProgram.WHOAMI, XdrVoid.XDR_VOID, who,
             new RpcAuthTypeUnix(1000, 100, new int[] {4, 24, 27}, 0, "client"), T, 0);
         assertThat(who.flavor).isEqualTo(1);
         assertThat(who.uid).isEqualTo(1000);
         assertThat(who.gid).isEqualTo(100);
         assertThat(who.gids).containsExactly(4, 24, 27);
         assertThat(who.address).isEqualTo(TwoHosts.A_IP.toString());
-        TestProgram.Who anon = new TestProgram.Who();
-        udp.call(TestProgram.PROGRAM, 1, TestProgram.WHOAMI, XdrVoid.XDR_VOID, anon, null, T, 2);
+        DiagProgram.Who anon = new DiagProgram.Who();
+        udp.call(DiagProgram.PROGRAM, 1, DiagProgram.WHOAMI, XdrVoid.XDR_VOID, anon, null, T, 2);
         assertThat(anon.flavor).isZero();
         assertThat(anon.uid).isEqualTo(RpcCaller.NOBODY);
       }
       org.dcache.oncrpc4j.xdr.XdrString n1 = new org.dcache.oncrpc4j.xdr.XdrString(), n2 = new org.dcache.oncrpc4j.xdr.XdrString();
       try (RpcClient tcp = RpcClient.tcp(h.a, TwoHosts.onB(5555), T); RpcClient udp = RpcClient.udp(h.a, TwoHosts.onB(5555))) {
-        tcp.call(TestProgram.PROGRAM, 1, TestProgram.NETID, XdrVoid.XDR_VOID, n1, null, T, 0);
-        udp.call(TestProgram.PROGRAM, 1, TestProgram.NETID, XdrVoid.XDR_VOID, n2, null, T, 2);
+        tcp.call(DiagProgram.PROGRAM, 1, DiagProgram.NETID, XdrVoid.XDR_VOID, n1, null, T, 0);
+        udp.call(DiagProgram.PROGRAM, 1, DiagProgram.NETID, XdrVoid.XDR_VOID, n2, null, T, 2);
       }
       assertThat(n1.stringValue()).isEqualTo("tcp");                        // a program can tell its transport
       assertThat(n2.stringValue()).isEqualTo("udp");
@@ -89,16 +89,16 @@ class RpcServerTest {
 
   @Test void unknownVersionsProgramsAndProceduresGetTheirRpcErrors() throws Exception {
     try (TwoHosts h = new TwoHosts();
-         RpcServer s = RpcServer.on(h.b).program(TestProgram.PROGRAM, 1, new TestProgram()).program(TestProgram.PROGRAM, 3, new TestProgram())
+         RpcServer s = RpcServer.on(h.b).program(DiagProgram.PROGRAM, 1, new DiagProgram()).program(DiagProgram.PROGRAM, 3, new DiagProgram())
              .tcp(5556).start();
          RpcClient c = RpcClient.tcp(h.a, TwoHosts.onB(5556), T)) {
-      assertThatThrownBy(() -> c.call(TestProgram.PROGRAM, 2, 0, XdrVoid.XDR_VOID, new XdrVoid(), null, T, 0))
+      assertThatThrownBy(() -> c.call(DiagProgram.PROGRAM, 2, 0, XdrVoid.XDR_VOID, new XdrVoid(), null, T, 0))
           .isInstanceOf(OncRpcAcceptedException.class).hasMessageContaining("PROG_MISMATCH");
       assertThatThrownBy(() -> c.call(0x20000100, 1, 0, XdrVoid.XDR_VOID, new XdrVoid(), null, T, 0))
           .isInstanceOf(OncRpcAcceptedException.class).hasMessageContaining("PROG_UNAVAIL");
-      assertThatThrownBy(() -> c.call(TestProgram.PROGRAM, 1, 77, XdrVoid.XDR_VOID, new XdrVoid(), null, T, 0))
+      assertThatThrownBy(() -> c.call(DiagProgram.PROGRAM, 1, 77, XdrVoid.XDR_VOID, new XdrVoid(), null, T, 0))
           .isInstanceOf(OncRpcAcceptedException.class).hasMessageContaining("PROC_UNAVAIL");
-      c.call(TestProgram.PROGRAM, 3, 0, XdrVoid.XDR_VOID, new XdrVoid(), null, T, 0);   // still serving
+      c.call(DiagProgram.PROGRAM, 3, 0, XdrVoid.XDR_VOID, new XdrVoid(), null, T, 0);   // still serving
       assertThat(s.counter(RpcStat.PROG_MISMATCH)).isEqualTo(1);
       assertThat(s.counter(RpcStat.PROG_UNAVAIL)).isEqualTo(1);
     }
@@ -137,40 +137,40 @@ class RpcServerTest {
 
   @Test void malformedRecordsGetTheRightReplyOrACountedCloseAndOtherClientsAreServed() throws Exception {
     try (TwoHosts h = new TwoHosts();
-         RpcServer s = RpcServer.on(h.b).program(TestProgram.PROGRAM, 1, new TestProgram()).tcp(5557).maxRecordSize(64 * 1024).start()) {
+         RpcServer s = RpcServer.on(h.b).program(DiagProgram.PROGRAM, 1, new DiagProgram()).tcp(5557).maxRecordSize(64 * 1024).start()) {
       // RPC version 3: MSG_DENIED, RPC_MISMATCH(2, 2) (RFC 5531 §9)
       try (TcpSocket raw = TcpSocket.connect(h.a, TwoHosts.B_IP, 5557, T)) {
-        raw.write(record(7, 0, 3, TestProgram.PROGRAM, 1, 0, 0, 0, 0, 0));
+        raw.write(record(7, 0, 3, DiagProgram.PROGRAM, 1, 0, 0, 0, 0, 0));
         int[] r = readReply(raw);
         assertThat(r).startsWith(7, 1, 1, 0, 2, 2);                      // xid, REPLY, MSG_DENIED, RPC_MISMATCH, low, high
       }
       // garbage arguments: ECHO with an opaque length beyond the record: GARBAGE_ARGS
       try (TcpSocket raw = TcpSocket.connect(h.a, TwoHosts.B_IP, 5557, T)) {
-        raw.write(record(8, 0, 2, TestProgram.PROGRAM, 1, TestProgram.ECHO, 0, 0, 0, 0, 1_000_000));
+        raw.write(record(8, 0, 2, DiagProgram.PROGRAM, 1, DiagProgram.ECHO, 0, 0, 0, 0, 1_000_000));
         int[] r = readReply(raw);
         assertThat(r).startsWith(8, 1, 0, 0, 0, 4);                      // MSG_ACCEPTED, verf AUTH_NONE, GARBAGE_ARGS
       }
       // an opaque claiming 2 GiB in a 44-byte call: GARBAGE_ARGS, nothing allocated
       try (TcpSocket raw = TcpSocket.connect(h.a, TwoHosts.B_IP, 5557, T)) {
-        raw.write(record(10, 0, 2, TestProgram.PROGRAM, 1, TestProgram.ECHO, 0, 0, 0, 0, 0x7ffffff0));
+        raw.write(record(10, 0, 2, DiagProgram.PROGRAM, 1, DiagProgram.ECHO, 0, 0, 0, 0, 0x7ffffff0));
         assertThat(readReply(raw)).startsWith(10, 1, 0, 0, 0, 4);
       }
       // a credential claiming 100000 bytes: AUTH_ERROR AUTH_BADCRED; an AUTH_SYS one whose
       // machine name overruns it: the same; a verifier too long: AUTH_BADVERF
       try (TcpSocket raw = TcpSocket.connect(h.a, TwoHosts.B_IP, 5557, T)) {
-        raw.write(record(11, 0, 2, TestProgram.PROGRAM, 1, 0, 1, 100_000, 0, 0));
+        raw.write(record(11, 0, 2, DiagProgram.PROGRAM, 1, 0, 1, 100_000, 0, 0));
         assertThat(readReply(raw)).containsExactly(11, 1, 1, 1, 1);
-        raw.write(record(12, 0, 2, TestProgram.PROGRAM, 1, 0, 1, 20, 0, 1_000_000, 0, 0, 0, 0, 0));
+        raw.write(record(12, 0, 2, DiagProgram.PROGRAM, 1, 0, 1, 20, 0, 1_000_000, 0, 0, 0, 0, 0));
         assertThat(readReply(raw)).containsExactly(12, 1, 1, 1, 1);
-        raw.write(record(13, 0, 2, TestProgram.PROGRAM, 1, 0, 0, 0, 0, 5000));
+        raw.write(record(13, 0, 2, DiagProgram.PROGRAM, 1, 0, 0, 0, 0, 5000));
         assertThat(readReply(raw)).containsExactly(13, 1, 1, 1, 3);
-        raw.write(record(14, 0, 2, TestProgram.PROGRAM, 1, 0, 1, 20, 0, 0, 1000, 100, 0, 0, 0));   // a sound AUTH_SYS
+        raw.write(record(14, 0, 2, DiagProgram.PROGRAM, 1, 0, 1, 20, 0, 0, 1000, 100, 0, 0, 0));   // a sound AUTH_SYS
         assertThat(readReply(raw)).startsWith(14, 1, 0);
       }
       assertThat(s.counter(RpcStat.AUTH_REJECTED)).isEqualTo(3);
       // a call cut short after the RPC version: dropped, the connection closed, counted
       try (TcpSocket raw = TcpSocket.connect(h.a, TwoHosts.B_IP, 5557, T)) {
-        raw.write(record(15, 0, 2, TestProgram.PROGRAM));
+        raw.write(record(15, 0, 2, DiagProgram.PROGRAM));
         assertClosedByPeer(raw);
       }
       assertThat(s.counter(RpcStat.TRUNCATED_CALLS)).isEqualTo(1);
@@ -188,7 +188,7 @@ class RpcServerTest {
       assertThat(s.counter(RpcStat.RECORD_TOO_LARGE)).isEqualTo(1);
       assertThat(s.counter(RpcStat.TOO_MANY_FRAGMENTS)).isEqualTo(1);
       try (RpcClient c = RpcClient.tcp(h.a, TwoHosts.onB(5557), T)) {      // the server still serves
-        c.call(TestProgram.PROGRAM, 1, TestProgram.NULL, XdrVoid.XDR_VOID, new XdrVoid(), null, T, 0);
+        c.call(DiagProgram.PROGRAM, 1, DiagProgram.NULL, XdrVoid.XDR_VOID, new XdrVoid(), null, T, 0);
       }
       Map<String, Long> counters = s.counters();
       assertThat(counters).containsEntry("recordTooLarge", 1L).containsEntry("tooManyFragments", 1L);
@@ -198,11 +198,11 @@ class RpcServerTest {
   @Test void udpCallsAreRetransmittedOverALossyPath() throws Exception {
     Impairments lossy = new Impairments(5, 0.3, 0, 0, 0, 0, 0, 0, 0);
     try (TwoHosts h = new TwoHosts(lossy, Impairments.NONE);
-         RpcServer s = RpcServer.on(h.b).program(TestProgram.PROGRAM, 1, new TestProgram()).udp(5558).start();
+         RpcServer s = RpcServer.on(h.b).program(DiagProgram.PROGRAM, 1, new DiagProgram()).udp(5558).start();
          RpcClient c = RpcClient.udp(h.a, TwoHosts.onB(5558))) {
       for (int i = 0; i < 20; i++) {
         XdrOpaque back = new XdrOpaque();
-        c.call(TestProgram.PROGRAM, 1, TestProgram.ECHO, new XdrOpaque(random(100, i)), back, null, Duration.ofMillis(200), 20);
+        c.call(DiagProgram.PROGRAM, 1, DiagProgram.ECHO, new XdrOpaque(random(100, i)), back, null, Duration.ofMillis(200), 20);
         assertThat(back.getOpaque()).isEqualTo(random(100, i));
       }
       assertThat(c.retransmits()).isPositive();

@@ -1,7 +1,5 @@
-package io.tapnfs.cli;
+package io.tapnfs.rpc;
 
-import io.tapnfs.rpc.RpcCaller;
-import io.tapnfs.rpc.XdrChecks;
 import java.io.IOException;
 import org.dcache.oncrpc4j.rpc.OncRpcException;
 import org.dcache.oncrpc4j.rpc.RpcCall;
@@ -13,22 +11,22 @@ import org.dcache.oncrpc4j.xdr.XdrOpaque;
 import org.dcache.oncrpc4j.xdr.XdrVoid;
 
 /**
- * A diagnostic RPC program for {@code --diag-services}, registered with rpcbind like any other:
+ * A diagnostic RPC program (tapnfs's {@code --diag-services}, the tests, the RPC benchmark):
  * procedure 0 NULL, 1 ECHO (an opaque, sent back), 2 WHOAMI (the caller's credential and address
- * as the server sees them). Program number {@value #PROGRAM}, in the "transient" range of RFC 5531
- * Appendix C that no one else is assigned.
+ * as the server sees them), 3 NETID (the transport the call came on). Program number
+ * {@value #PROGRAM}, in the "transient" range of RFC 5531 Appendix C that no one else is assigned.
  */
-final class DiagRpcProgram implements RpcDispatchable {
-  static final int PROGRAM = 0x20001234, VERSION = 1;
-  static final int NULL = 0, ECHO = 1, WHOAMI = 2;
+public final class DiagProgram implements RpcDispatchable {
+  public static final int PROGRAM = 0x20001234, VERSION = 1;
+  public static final int NULL = 0, ECHO = 1, WHOAMI = 2, NETID = 3;
   /** The largest ECHO argument: what the RPC record cap lets through. */
-  static final int MAX_ECHO = 2 << 20;
+  public static final int MAX_ECHO = 4 << 20;
 
   /** WHOAMI's result: flavor, uid, gid, gids, address. */
-  static final class Who implements XdrAble {
-    int flavor, uid, gid;
-    int[] gids = new int[0];
-    String address = "";
+  public static final class Who implements XdrAble {
+    public int flavor, uid, gid;
+    public int[] gids = new int[0];
+    public String address = "";
 
     @Override public void xdrEncode(XdrEncodingStream x) throws OncRpcException, IOException {
       x.xdrEncodeInt(flavor);
@@ -72,6 +70,10 @@ final class DiagRpcProgram implements RpcDispatchable {
         w.gids = c.gids();
         w.address = c.address().getAddress().getHostAddress();
         call.reply(w);
+      }
+      case NETID -> {
+        call.retrieveCall(XdrVoid.XDR_VOID);
+        call.reply(new org.dcache.oncrpc4j.xdr.XdrString(String.valueOf(RpcServer.currentNetid())));
       }
       default -> call.failProcedureUnavailable();
     }
