@@ -9,21 +9,43 @@ import io.tapnfs.rpc.RpcRegistry;
 import io.tapnfs.rpc.RpcServer;
 import java.io.Closeable;
 import java.io.IOException;
+import io.tapnfs.nfs.mount.MountProgram;
+import io.tapnfs.nfs.v3.Nfs3Program;
+import io.tapnfs.nfs.vfs.Exports;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 
 /**
  * The RPC side of {@code tapnfs serve}: rpcbind (versions 2, 3 and 4) on TCP and UDP port 111 of
- * the stack; later the MOUNT and NFS programs, registered with it.
+ * the stack, and, when something is exported, MOUNT and NFSv3 registered with it.
  */
 final class RpcServices implements Closeable {
   final Rpcbind rpcbind;
   final RpcServer portmapper;
   final RpcServer diag;                                        // null unless --diag-services
+  final List<RpcServer> nfs = new ArrayList<>();               // MOUNT and NFS, when something is exported
+  MountProgram mount;
+  Nfs3Program nfs3;
 
   private RpcServices(Rpcbind rpcbind, RpcServer portmapper, RpcServer diag) {
     this.rpcbind = rpcbind;
     this.portmapper = portmapper;
     this.diag = diag;
+  }
+
+  /**
+   * Serves {@code exports}: MOUNT (v1-v3) on {@code mountPort} and NFSv3 on {@code nfsPort}, TCP
+   * and UDP, registered with rpcbind.
+   */
+  void serveNfs(Stack stack, Exports exports, int nfsPort, int mountPort) throws IOException {
+    mount = new MountProgram(exports);
+    nfs3 = new Nfs3Program(exports);
+    RpcServer.Builder m = RpcServer.on(stack).tcp(mountPort).udp(mountPort).registry(rpcbind).owner("tapnfs-mountd");
+    for (int v = MountProgram.MIN_VERSION; v <= MountProgram.MAX_VERSION; v++) m.program(MountProgram.PROGRAM, v, mount);
+    nfs.add(m.start());
+    nfs.add(RpcServer.on(stack).program(Nfs3Program.PROGRAM, Nfs3Program.VERSION, nfs3).tcp(nfsPort).udp(nfsPort)
+        .registry(rpcbind).owner("tapnfs-nfsd").start());
   }
 
   /** @param diagProgram also serve {@link DiagProgram} on free TCP and UDP ports, registered */
@@ -57,10 +79,17 @@ final class RpcServices implements Closeable {
     for (Map.Entry<String, Long> e : portmapper.counters().entrySet()) s.append("    ").append(e.getKey()).append(' ').append(e.getValue()).append('\n');
     s.append("rpcbind:\n");
     for (Map.Entry<String, Long> e : rpcbind.counters().entrySet()) s.append("    ").append(e.getKey()).append(' ').append(e.getValue()).append('\n');
+    if (mount != null) {
+      s.append("mount:\n");
+      for (Map.Entry<String, Long> e : mount.counters().entrySet()) if (e.getValue() != 0) s.append("    ").append(e.getKey()).append(' ').append(e.getValue()).append('\n');
+      s.append("nfs3:\n");
+      for (Map.Entry<String, Long> e : nfs3.counters().entrySet()) if (e.getValue() != 0) s.append("    ").append(e.getKey()).append(' ').append(e.getValue()).append('\n');
+    }
     return s.toString();
   }
 
   @Override public void close() throws IOException {
+    for (RpcServer r : nfs) r.close();
     if (diag != null) diag.close();
     portmapper.close();
   }

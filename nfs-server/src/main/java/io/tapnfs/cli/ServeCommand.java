@@ -13,6 +13,13 @@ import io.tapnfs.netstack.link.TapDevice;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.security.SecureRandom;
+import io.tapnfs.nfs.mount.ExportRule;
+import io.tapnfs.nfs.mount.ExportTable;
+import io.tapnfs.nfs.mount.ExportsFile;
+import io.tapnfs.nfs.vfs.ClientAccess;
+import io.tapnfs.nfs.vfs.HandleKey;
+import io.tapnfs.nfs.vfs.LocalVfs;
+import java.nio.file.Files;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -73,8 +80,24 @@ final class ServeCommand implements Callable<Integer> {
   @Option(names = "--control", paramLabel = "PATH", description = "Control socket (default /run/tapnfs/<tap>.sock).")
   Path control;
 
-  @Option(names = "--no-rpcbind", description = "Do not serve rpcbind (portmapper) on port 111.")
+  @Option(names = "--no-rpcbind", description = "Do not serve rpcbind (portmapper) on port 111 (nor NFS, which needs it).")
   boolean noRpcbind;
+
+  @Option(names = "--export", paramLabel = "DIR",
+      description = "Export this directory over NFSv3 to everyone, read-write, root squashed (repeatable).")
+  List<Path> exportDirs = new ArrayList<>();
+
+  @Option(names = "--exports", paramLabel = "FILE", description = "Exports in exports(5) syntax (clients by IP, CIDR or *).")
+  Path exportsFile;
+
+  @Option(names = "--state-dir", paramLabel = "DIR", description = "Where the file-handle key lives (default ${DEFAULT-VALUE}).")
+  Path stateDir = Path.of("/var/lib/tapnfs");
+
+  @Option(names = "--nfs-port", paramLabel = "N", description = "NFS port, TCP and UDP (default ${DEFAULT-VALUE}).")
+  int nfsPort = 2049;
+
+  @Option(names = "--mount-port", paramLabel = "N", description = "MOUNT port, TCP and UDP (default ${DEFAULT-VALUE}).")
+  int mountPort = 20048;
 
   @Option(names = "--diag-services", description = "Enable the inetd internal services (UDP echo 7; TCP echo 7, discard 9, daytime 13, chargen 19) and a diagnostic RPC program registered with rpcbind.")
   boolean diagServices;
@@ -89,6 +112,8 @@ final class ServeCommand implements Callable<Integer> {
       return 0;
     }
     StackConfig config = config();
+    List<ExportRule> rules = exportRules();                 // bad exports fail before the tap is touched
+    if (!rules.isEmpty() && noRpcbind) throw new IllegalArgumentException("NFS needs rpcbind: drop --no-rpcbind");
     TapDevice dev = TapDevice.open(tap, mtu);
     Stack stack = null;
     ControlServer ctl = null;
@@ -116,6 +141,14 @@ final class ServeCommand implements Callable<Integer> {
       if (pcap != null) stack.startCapture(pcap, pcapMaxBytes);
       if (diagServices) diag = new DiagServices(stack);
       if (!noRpcbind) rpc = RpcServices.start(stack, config, diagServices);
+      if (!rules.isEmpty()) {
+        byte[] key = HandleKey.load(stateDir);
+        ExportTable table = ExportTable.open(rules, path -> LocalVfs.open(Path.of(path), key, false, false), io.tapnfs.nfs.vfs.Vfs::owns);
+        rpc.serveNfs(stack, table, nfsPort, mountPort);
+        for (ExportRule r : rules)
+          System.out.printf("tapnfs: exporting %s; mount with: mount -t nfs -o vers=3,nolock %s:%s /mnt%n", r.path(),
+              config.address().address(), r.path());
+      }
       RpcServices services = rpc;
       ctl = new ControlServer(control != null ? control : ControlPaths.forTap(dev.name()), stack,
           () -> services == null ? "" : services.format());
@@ -140,6 +173,20 @@ final class ServeCommand implements Callable<Integer> {
       System.out.flush();
       cleanedUp.countDown();
     }
+  }
+
+  /** --export and --exports, checked: every directory exists. */
+  List<ExportRule> exportRules() throws IOException {
+    List<ExportRule> rules = new ArrayList<>();
+    if (exportsFile != null) rules.addAll(ExportsFile.read(exportsFile));
+    for (Path d : exportDirs) {
+      Path abs = d.toAbsolutePath().normalize();
+      rules.add(ExportRule.everyone(abs.toString(), new ClientAccess(true, ClientAccess.Squash.ROOT, 65534, 65534)));
+    }
+    for (ExportRule r : rules)
+      if (!Files.isDirectory(Path.of(r.path()), java.nio.file.LinkOption.NOFOLLOW_LINKS))
+        throw new IllegalArgumentException("cannot export " + r.path() + ": not a directory");
+    return rules;
   }
 
   StackConfig config() {
