@@ -30,7 +30,10 @@ class TapnfsMainTest {
       "--sysctl rp_filter=7          | rp_filter must be between 0 and 1",
       "--sysctl nosuch=1             | unknown setting 'nosuch'",
       "--route 10.5.0.0/16           | --route wants DEST/P=GATEWAY",
-      "--arp 10.0.0.9=zz:00:00:00:00:01 | For input string"})
+      "--arp 10.0.0.9=zz:00:00:00:00:01 | For input string",
+      "--export /nonexistent/dir     | cannot export /nonexistent/dir: not a directory",
+      "--exports /nonexistent/exports | /nonexistent/exports",
+      "--export /tmp --no-rpcbind    | NFS needs rpcbind"})
   void badServeFlagsGiveOneLine(String flags, String message) {
     String[] args = ("serve " + flags.trim()).split("\\s+");
     String[] r = run(args);
