@@ -55,9 +55,9 @@ class NfsGuestIT {
           "chmod 600 /mnt/renamed",
           "chown 1234:5678 /mnt/renamed",
           "ls -ln /mnt",
-          "i=0; while [ $i -lt 2000 ]; do : > /mnt/deep/f$i; i=$((i+1)); done",
-          "echo count $(ls /mnt/deep | wc -l)",                                  // 2000 files and er/
-          "dd if=/dev/urandom of=/mnt/big bs=1M count=32 2>/dev/null",
+          "i=0; while [ $i -lt 10000 ]; do : > /mnt/deep/f$i; i=$((i+1)); done",
+          "echo count $(ls /mnt/deep | wc -l)",                                  // 10 000 files and er/
+          "dd if=/dev/urandom of=/mnt/big bs=1M count=256 2>/dev/null",
           "sha256sum /mnt/big",
           "rm -rf /mnt/deep",
           "umount /mnt",
@@ -69,7 +69,7 @@ class NfsGuestIT {
           ""), Duration.ofSeconds(600));
       assertThat(run.exit()).as("guest output:%n%s%nconsole:%n%s", run.output(), run.console()).isZero();
       String out = run.output();
-      assertThat(out).contains("made on the server", "hello\nagain", "count 2001", "nfs-ok");
+      assertThat(out).contains("made on the server", "hello\nagain", "count 10001", "nfs-ok");
       assertThat(Files.readString(export.resolve("a.txt"))).isEqualTo("hello\nagain\n");
       assertThat(Files.readSymbolicLink(export.resolve("sym")).toString()).isEqualTo("deep/er/still/leaf");
       assertThat(Files.exists(export.resolve("deep"))).isFalse();
