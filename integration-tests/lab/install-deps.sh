@@ -6,9 +6,9 @@
 set -euo pipefail
 
 # busybox-static (not busybox): the guest's initramfs has no shared libraries for busybox.
-# rpcbind: for rpcinfo only; its daemon must not start (see policy-rc.d below).
+# rpcbind and nfs-common: for rpcinfo and showmount only; no daemon may start (see policy-rc.d below).
 packages=(python3 qemu-system-x86 busybox-static kmod cpio gzip xz-utils zstd socat tshark arping
-          iputils-ping iproute2 procps util-linux rpcbind libnfs-utils)
+          iputils-ping iproute2 procps util-linux rpcbind libnfs-utils nfs-common)
 
 missing=()
 for p in "${packages[@]}"; do

@@ -12,7 +12,7 @@ import org.junit.jupiter.api.Timeout;
 
 /**
  * A second, user-space NFS client: libnfs's nfs-ls and nfs-cp on the kernel side of the bridge
- * list the export and copy 64 MiB in and out; and the export is limited to that address, so the
+ * list the export and copy 64 MiB in and out; {@code showmount -e} lists the export; and the export is limited to that address, so the
  * guest's kernel client at another address is refused at MOUNT. Needs root and the guest.
  */
 class NfsLibnfsIT {
@@ -25,6 +25,9 @@ class NfsLibnfsIT {
       Path exports = lab.out.resolve("exports");
       Files.writeString(exports, export + " " + HOST_IP + "(rw,no_root_squash)\n");   // the bridge's address only
       lab.startServer("--exports", exports.toString(), "--state-dir", lab.out.resolve("state").toString());
+      // showmount asks rpcbind for mountd, then MOUNT EXPORT
+      assertThat(lab.exec(Duration.ofSeconds(60), "showmount", "-e", STACK_IP).ok().stdout())
+          .containsPattern(java.util.regex.Pattern.quote(export.toString()) + "\\s+" + java.util.regex.Pattern.quote(HOST_IP));
       String url = "nfs://" + STACK_IP + export;
       assertThat(lab.exec(Duration.ofSeconds(60), "nfs-ls", url).ok().stdout()).contains("present.txt");
       Path local = lab.out.resolve("in.bin"), back = lab.out.resolve("back.bin");
