@@ -92,6 +92,15 @@ class TcpTest {
     }
   }
 
+  /** Both ends' sequence state, for a transfer that stopped moving. */
+  static AssertionError stalled(TwoStacksAccess t, TcpConnection a, TcpConnection b, long read, long total) throws IOException {
+    return new AssertionError("stalled at " + read + " of " + total + ": a " + a + " una " + a.sndUna + " nxt " + a.sndNxt
+        + " max " + a.sndMax + " wnd " + a.sndWnd + " cwnd " + a.cc.cwnd() + " queued " + a.sendQueued() + " rcvNxt " + a.rcvNxt
+        + " rtx " + a.rtxTimer.isArmed() + " / b " + b + " una " + b.sndUna + " nxt " + b.sndNxt + " wnd " + b.sndWnd
+        + " queued " + b.sendQueued() + " rcvNxt " + b.rcvNxt + " avail " + b.available() + " / retrans "
+        + t.a().stats().counter("tcp", "retransSegs") + "/" + t.b().stats().counter("tcp", "retransSegs"));
+  }
+
   /** Moves {@code total} bytes A→B, reading as it goes; returns B's SHA-256 and A's. */
   static String[] transfer(TwoStacksAccess t, TcpConnection a, TcpConnection b, int total, long seed) throws Exception {
     MessageDigest sent = MessageDigest.getInstance("SHA-256"), got = MessageDigest.getInstance("SHA-256");
@@ -122,10 +131,7 @@ class TcpTest {
         got.update(in.array(), 0, n);
         read += n;
       }
-      if (t.clock().nanos() > deadline)
-        throw new AssertionError("stalled at " + read + " of " + total + ": a " + a + " una " + a.sndUna + " nxt " + a.sndNxt
-            + " max " + a.sndMax + " wnd " + a.sndWnd + " cwnd " + a.cc.cwnd() + " queued " + a.sendQueued()
-            + " rtx " + a.rtxTimer.isArmed() + " / b " + b + " rcvNxt " + b.rcvNxt + " avail " + b.available());
+      if (t.clock().nanos() > deadline) throw stalled(t, a, b, read, total);
     }
     return new String[] {java.util.HexFormat.of().formatHex(got.digest()), java.util.HexFormat.of().formatHex(sent.digest())};
   }
@@ -219,10 +225,7 @@ class TcpTest {
         got.update(in.array(), 0, n);
         read += n;
       }
-      if (t.clock().nanos() > deadline)
-        throw new AssertionError("stalled at " + read + " of " + total + ": a " + a + " una " + a.sndUna + " nxt " + a.sndNxt
-            + " max " + a.sndMax + " wnd " + a.sndWnd + " queued " + a.sendQueued() + " / b " + b + " una " + b.sndUna
-            + " nxt " + b.sndNxt + " wnd " + b.sndWnd + " queued " + b.sendQueued() + " avail " + b.available() + " b.rcvNxt " + b.rcvNxt + " a.rcvNxt " + a.rcvNxt + " b.rwnd " + b.receiveWindow() + " a.rwnd " + a.receiveWindow() + " a.rtx " + a.rtxTimer.isArmed() + " b.rtx " + b.rtxTimer.isArmed() + " retrans " + t.a().stats().counter("tcp", "retransSegs") + "/" + t.b().stats().counter("tcp", "retransSegs"));
+      if (t.clock().nanos() > deadline) throw stalled(t, a, b, read, total);
     }
     return new String[] {java.util.HexFormat.of().formatHex(got.digest()), java.util.HexFormat.of().formatHex(sent.digest())};
   }

@@ -1,5 +1,6 @@
 package io.tapnfs.nfs.mount;
 
+import io.tapnfs.rpc.TwoHosts;
 import static io.tapnfs.nfs.mount.Mountstat3.MNT3ERR_ACCES;
 import static io.tapnfs.nfs.mount.Mountstat3.MNT3ERR_NAMETOOLONG;
 import static io.tapnfs.nfs.mount.Mountstat3.MNT3ERR_NOENT;

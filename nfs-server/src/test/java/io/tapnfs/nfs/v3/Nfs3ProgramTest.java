@@ -1,5 +1,6 @@
 package io.tapnfs.nfs.v3;
 
+import io.tapnfs.rpc.TwoHosts;
 import static io.tapnfs.nfs.v3.xdr.Nfsstat3.ACCES;
 import static io.tapnfs.nfs.v3.xdr.Nfsstat3.BADHANDLE;
 import static io.tapnfs.nfs.v3.xdr.Nfsstat3.BADTYPE;
