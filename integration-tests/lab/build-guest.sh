@@ -20,7 +20,9 @@ mkdir -p "$cache"
 cache="$(cd "$cache" && pwd)"
 
 MODULES="virtio_pci virtio_net nfs nfsv3 nfsv4"   # + dependencies, resolved by modprobe
-TOOLS="socat"                                     # host programs copied in with their libraries
+TOOLS="socat rpcbind"                             # host programs copied in with their libraries
+                                                  # (rpcbind: the kernel's lockd registers NLM with it,
+                                                  # so a mount with locking on needs one in the guest)
 
 die() { echo "build-guest: $*" >&2; exit 1; }
 stamp="$(cat "$here/build-guest.sh" "$here/guest-init.sh" | sha256sum | cut -c1-16)"
@@ -92,8 +94,10 @@ for applet in $(/bin/busybox --list); do
   [ "$applet" = busybox ] || ln -s busybox "$ir/bin/$applet"
 done
 install -m 755 "$here/guest-init.sh" "$ir/init"
-echo 'root:x:0:0:root:/root:/bin/sh' > "$ir/etc/passwd"
-echo 'root:x:0:' > "$ir/etc/group"
+printf 'root:x:0:0:root:/root:/bin/sh\n_rpc:x:100:65534::/run/rpcbind:/bin/false\n' > "$ir/etc/passwd"
+printf 'root:x:0:\nnogroup:x:65534:\n' > "$ir/etc/group"
+cp /etc/netconfig "$ir/etc/netconfig"              # libtirpc (rpcbind) reads the transports from it
+mkdir -p "$ir/var" && ln -sfn /run "$ir/var/run"   # lockd reaches rpcbind at /var/run/rpcbind.sock
 echo '127.0.0.1 localhost' > "$ir/etc/hosts"
 
 # Host programs the tests use (busybox nc has no UDP), each with the libraries ldd lists.

@@ -182,4 +182,33 @@ class NfsGuestIT {
       }
     }
   }
+
+  /**
+   * The default mount options, locking on: the kernel's lockd registers with an rpcbind in the
+   * client (as on any Linux NFS client, over /var/run/rpcbind.sock), so the guest runs Debian's;
+   * the mount then needs nothing more from tapnfs (NLM locks themselves are the next wave).
+   */
+  @Test void withDefaultMountOptions() throws Exception {
+    try (Lab lab = Lab.create("nfs-default")) {
+      Path export = lab.out.resolve("export");
+      Files.createDirectories(export);
+      Path exports = lab.out.resolve("exports");
+      Files.writeString(exports, export + " *(rw,no_root_squash)\n");
+      lab.startServer("--exports", exports.toString(), "--state-dir", lab.out.resolve("state").toString());
+      Guest.Run run = Guest.run(lab, "nfs-default", String.join("\n",
+          "set -e",
+          "mkdir -p /run/rpcbind /mnt",
+          "rpcbind -w",
+          "mount -t nfs -o vers=3,addr=" + STACK_IP + " " + STACK_IP + ":" + export + " /mnt",
+          "grep ' /mnt ' /proc/mounts",
+          "echo locked-mount > /mnt/f",
+          "cat /mnt/f",
+          "umount /mnt",
+          "echo default-ok",
+          ""), Duration.ofSeconds(300));
+      assertThat(run.exit()).as("guest output:%n%s%nconsole:%n%s", run.output(), run.console()).isZero();
+      assertThat(run.output()).contains("locked-mount", "default-ok").doesNotContain("nolock");
+      assertThat(Files.readString(export.resolve("f"))).isEqualTo("locked-mount\n");
+    }
+  }
 }
