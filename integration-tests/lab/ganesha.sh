@@ -9,15 +9,17 @@
 # Confinement: `ip netns exec NS` (every socket is in the lab's namespace; with no Bind_addr
 # ganesha would still only see the namespace's bridge and lo), then `unshare` into a new mount and
 # PID namespace (mounts private, /proc remounted). There a tmpfs goes over /run (= /var/run) and
-# /var/lib/nfs, so rpcbind's socket and state (/run/rpcbind.sock), ganesha's pid file, its NFSv4
-# recovery directory and the system D-Bus socket are the namespace's own: the host's rpcbind (if
-# any) is neither seen nor clashed with, and ganesha finds no D-Bus to register on. rpcbind
+# /var/lib/nfs, so rpcbind's socket and state (/run/rpcbind.sock), ganesha's pid file and credential
+# cache, the default state directory and the system D-Bus socket are the namespace's own: the
+# host's rpcbind (if any) is neither seen nor clashed with, and ganesha finds no D-Bus to register
+# on (it logs that and goes on). NFSv4 recovery state goes to WORKDIR/recovery. rpcbind
 # (foreground) and ganesha.nfsd -F run under a shell that is PID 1 of that PID namespace.
-# unshare --kill-child and setpriv --pdeathsig tie it to this script's caller: when the process
-# that started this (after exec, unshare itself) dies or is SIGTERMed, PID 1 gets SIGKILL and the
-# kernel kills everything in the PID namespace with it. Nothing outside NS and WORKDIR is touched.
+# SIGTERM/SIGINT/SIGHUP to this script, or its death: unshare gets SIGKILL, which (--kill-child)
+# SIGKILLs PID 1, and the kernel kills everything in the PID namespace with it. Run it under
+# `setpriv --pdeathsig KILL` to tie it to its caller in turn. Nothing outside NS and WORKDIR is
+# touched (the export directory is served, WORKDIR holds the rest).
 #
-# WORKDIR gets ganesha.conf (generated), ganesha.log and rpcbind's output on stdout.
+# WORKDIR gets ganesha.conf (generated) and ganesha.log; stdout gets `rpcinfo -p` and the ready line.
 set -euo pipefail
 ns="" dir="" work="" bind=10.77.0.1 pseudo=/ganesha
 usage() { sed -n '7p' "$0" | sed 's/^# *//' >&2; exit 2; }
@@ -53,6 +55,7 @@ NFS_CORE_PARAM {
   MNT_Port = 20048;
   Enable_NLM = false;          # the guest mounts with nolock
   Enable_UDP = false;          # Debian's kernel has no NFS over UDP
+  Enable_RQUOTA = false;
   Plugins_Dir = "$plugins";
 }
 NFSV4 {
@@ -103,6 +106,12 @@ rpcinfo -p "$3"
 echo "ganesha: ready"
 wait
 '
-exec ip netns exec "$ns" setpriv --pdeathsig KILL \
+# unshare ignores SIGTERM while it waits for its child, and a PID namespace's init ignores signals
+# it has no handler for: so this script stays the parent and ends it with SIGKILL (directly, and
+# through setpriv's death signal if this script is killed outright).
+ip netns exec "$ns" setpriv --pdeathsig KILL \
   unshare --mount --propagation private --pid --mount-proc --kill-child \
-  sh -c "$inner" ganesha-ns "$work/ganesha.conf" "$work/ganesha.log" "$bind"
+  sh -c "$inner" ganesha-ns "$work/ganesha.conf" "$work/ganesha.log" "$bind" &
+child=$!
+trap 'kill -KILL $child 2>/dev/null; exit 143' TERM HUP INT
+wait $child
