@@ -50,6 +50,13 @@ class NfsGuestIT {
           "echo x > /mnt/deep/er/still/leaf",
           "ln -s deep/er/still/leaf /mnt/sym",
           "cat /mnt/sym",
+          "printf 0123456789 > /mnt/t.txt",
+          "truncate -s 4 /mnt/t.txt",
+          "echo trunc $(cat /mnt/t.txt) $(wc -c < /mnt/t.txt)",
+          "echo old > /mnt/target.txt",
+          "echo new > /mnt/source.txt",
+          "mv /mnt/source.txt /mnt/target.txt",                   // rename over an existing file
+          "echo over $(cat /mnt/target.txt)",
           "ln /mnt/a.txt /mnt/hard",
           "mv /mnt/hard /mnt/renamed",
           "chmod 600 /mnt/renamed",
@@ -69,7 +76,8 @@ class NfsGuestIT {
           ""), Duration.ofSeconds(600));
       assertThat(run.exit()).as("guest output:%n%s%nconsole:%n%s", run.output(), run.console()).isZero();
       String out = run.output();
-      assertThat(out).contains("made on the server", "hello\nagain", "count 10001", "nfs-ok");
+      assertThat(out).contains("made on the server", "hello\nagain", "count 10001", "trunc 0123 4", "over new", "nfs-ok");
+      assertThat(Files.exists(export.resolve("source.txt"))).isFalse();
       assertThat(Files.readString(export.resolve("a.txt"))).isEqualTo("hello\nagain\n");
       assertThat(Files.readSymbolicLink(export.resolve("sym")).toString()).isEqualTo("deep/er/still/leaf");
       assertThat(Files.exists(export.resolve("deep"))).isFalse();
@@ -106,6 +114,9 @@ class NfsGuestIT {
           "ls -ln /mnt/by-root",
           as1000 + "'echo secret > /mnt/mine; chmod 600 /mnt/mine; cat /mnt/mine'",
           "if su u1001 -c 'cat /mnt/mine'; then echo READ-BY-OTHER; else echo other-denied; fi",
+          as1000 + "'chmod 640 /mnt/mine'",                        // the owner may chmod...
+          "if " + as1000 + "'chown 1001 /mnt/mine'; then echo GAVE-AWAY; else echo chown-denied; fi",   // ...not chown
+          "if su u1001 -c 'chmod 777 /mnt/mine'; then echo CHMOD-BY-OTHER; else echo chmod-denied; fi",
           "dd if=/dev/urandom of=/tmp/w1 bs=1M count=8 2>/dev/null; dd if=/dev/urandom of=/tmp/w2 bs=1M count=8 2>/dev/null",
           "cp /tmp/w1 /mnt/w1 & cp /tmp/w2 /mnt/w2 & wait",
           "sha256sum /tmp/w1 /tmp/w2 /mnt/w1 /mnt/w2",
@@ -114,7 +125,9 @@ class NfsGuestIT {
           ""), Duration.ofSeconds(600));
       assertThat(run.exit()).as("guest output:%n%s%nconsole:%n%s", run.output(), run.console()).isZero();
       String out = run.output();
-      assertThat(out).contains("secret", "other-denied", "squash-ok").doesNotContain("READ-BY-OTHER");
+      assertThat(out).contains("secret", "other-denied", "chown-denied", "chmod-denied", "squash-ok")
+          .doesNotContain("READ-BY-OTHER").doesNotContain("GAVE-AWAY").doesNotContain("CHMOD-BY-OTHER");
+      assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(export.resolve("mine")))).isEqualTo("rw-r-----");
       assertThat(out).containsPattern("65534\\s+65534\\s+0 .*by-root");                 // root squashed
       assertThat(Files.getAttribute(export.resolve("by-root"), "unix:uid")).isEqualTo(65534);
       assertThat(Files.getAttribute(export.resolve("mine"), "unix:uid")).isEqualTo(1000);
