@@ -85,6 +85,14 @@ public final class LocalVfs implements Vfs {
   private final Fh rootFh;
   private final boolean xattrs;
   private final Map<Long, Loc> locations = new ConcurrentHashMap<>();
+  /**
+   * Open files by inode, least recently used first, at most {@link #OPEN_FILES}: READ and WRITE
+   * do not open and close the file each time. Keyed by inode alone, which is safe: an inode we hold
+   * open cannot be freed and its number reused, and every call has resolved its handle (device,
+   * inode, generation) to this inode first.
+   */
+  private final java.util.LinkedHashMap<Long, FileChannel> open = new java.util.LinkedHashMap<>(16, 0.75f, true);
+  static final int OPEN_FILES = 64;
 
   /** Where an inode was last seen: its parent directory's inode and its name there. */
   private record Loc(long parent, String name) {}
@@ -450,14 +458,16 @@ public final class LocalVfs implements Vfs {
     // the owner may read a file whatever its mode (knfsd's owner override: open-then-chmod)
     if (who.uid() != a.uid()) need(a, who, 4, "no read permission");
     if (offset < 0) throw new VfsException(Errno.INVAL, "negative offset");
-    try (FileChannel ch = FileChannel.open(p, StandardOpenOption.READ, NOFOLLOW)) {
-      ByteBuffer b = ByteBuffer.allocate((int) Math.max(0, Math.min(count, Math.max(0, ch.size() - offset))));
+    try {
+      FileChannel ch = channel(p, a.fileid());
+      long size = ch.size();
+      ByteBuffer b = ByteBuffer.allocate((int) Math.max(0, Math.min(count, Math.max(0, size - offset))));
       while (b.hasRemaining()) {
         int n = ch.read(b, offset + b.position());
         if (n < 0) break;
       }
       b.flip();
-      return new ReadResult(b, offset + b.remaining() >= ch.size());
+      return new ReadResult(b, offset + b.remaining() >= size);
     } catch (IOException e) {
       throw map(e, p);
     }
@@ -472,7 +482,8 @@ public final class LocalVfs implements Vfs {
     if (who.uid() != a.uid()) need(a, who, 2, "no write permission");
     if (offset < 0) throw new VfsException(Errno.INVAL, "negative offset");
     int n = data.remaining();
-    try (FileChannel ch = FileChannel.open(p, StandardOpenOption.WRITE, NOFOLLOW)) {
+    try {
+      FileChannel ch = channel(p, a.fileid());
       long pos = offset;
       while (data.hasRemaining()) pos += ch.write(data, pos);
       if (stable != Stability.UNSTABLE) ch.force(stable == Stability.FILE_SYNC);
@@ -484,11 +495,54 @@ public final class LocalVfs implements Vfs {
 
   @Override public void commit(Fh fh, long offset, long count) throws VfsException {
     Path p = resolve(fh);
-    if (!Files.isRegularFile(p, NOFOLLOW)) return;
-    try (FileChannel ch = FileChannel.open(p, StandardOpenOption.READ, NOFOLLOW)) {
-      ch.force(true);                                       // fsync(2) flushes every fd's dirty pages of the inode
+    Attr a = attrs(p);
+    if (a.type() != FileType.REG) return;
+    try {
+      channel(p, a.fileid()).force(true);                   // fsync(2) flushes the inode's dirty pages
     } catch (IOException e) {
       throw map(e, p);
+    }
+  }
+
+  /** The open channel of a regular file (READ and WRITE unless the export is read-only), from the cache or opened now. */
+  private FileChannel channel(Path p, long ino) throws IOException {
+    synchronized (open) {
+      FileChannel c = open.get(ino);
+      if (c != null && c.isOpen()) return c;
+    }
+    FileChannel c = readOnly ? FileChannel.open(p, StandardOpenOption.READ, NOFOLLOW)
+        : FileChannel.open(p, StandardOpenOption.READ, StandardOpenOption.WRITE, NOFOLLOW);
+    FileChannel evicted = null;
+    synchronized (open) {
+      FileChannel raced = open.putIfAbsent(ino, c);
+      if (raced != null && raced.isOpen()) {
+        evicted = c;                                        // another thread opened it first: use theirs
+        c = raced;
+      } else {
+        if (raced != null) open.put(ino, c);
+        if (open.size() > OPEN_FILES) {
+          Long eldest = open.keySet().iterator().next();
+          evicted = open.remove(eldest);
+        }
+      }
+    }
+    if (evicted != null) evicted.close();                   // a read in flight on it fails and is retried by the client
+    return c;
+  }
+
+  /** Forgets the open channel of an inode whose last name is gone, so its space is freed. */
+  private void closeIfGone(Attr a) {
+    if (a.type() != FileType.REG || a.nlink() > 1) return;
+    FileChannel c;
+    synchronized (open) {
+      c = open.remove(a.fileid());
+    }
+    if (c != null) {
+      try {
+        c.close();
+      } catch (IOException ignored) {
+        // nothing to keep
+      }
     }
   }
 
@@ -607,6 +661,7 @@ public final class LocalVfs implements Vfs {
     } catch (IOException e) {
       throw map(e, p);
     }
+    closeIfGone(a);
     if (a.nlink() <= 1) locations.remove(a.fileid());
   }
 
@@ -632,8 +687,10 @@ public final class LocalVfs implements Vfs {
     Attr a = attrs(from);
     sticky(fda, from, who);
     if (a.type() == FileType.DIR && isInside(td, a.fileid())) throw new VfsException(Errno.INVAL, "a directory into itself");
+    Attr replaced = null;
     if (Files.exists(to, NOFOLLOW)) {
       Attr t = attrs(to);
+      replaced = t;
       sticky(tda, to, who);
       if (a.type() == FileType.DIR && t.type() != FileType.DIR) throw new VfsException(Errno.NOTDIR, toName + " is not a directory");
       if (a.type() != FileType.DIR && t.type() == FileType.DIR) throw new VfsException(Errno.ISDIR, toName + " is a directory");
@@ -644,6 +701,7 @@ public final class LocalVfs implements Vfs {
       throw map(e, from);
     }
     locations.put(a.fileid(), new Loc(tda.fileid(), toName));
+    if (replaced != null && replaced.fileid() != a.fileid()) closeIfGone(replaced);
   }
 
   /** Whether {@code dir} is {@code ino} or inside it (rename of a directory into its own subtree). */

@@ -155,4 +155,19 @@ class LocalVfsTest {
     assertThat(seen.values()).allMatch(c -> c == 1);
     assertThat(seen).containsKeys(".", "..");
   }
+
+  @Test void moreOpenFilesThanTheCacheHoldsStayCorrectAndRemovedFilesFreeTheirSpace() throws Exception {
+    LocalVfs v = vfs();
+    int n = LocalVfs.OPEN_FILES * 3;
+    Fh[] files = new Fh[n];
+    for (int i = 0; i < n; i++) {
+      files[i] = v.create(v.root(), "f" + i, mode(0644), true, null, ALICE);
+      v.write(files[i], 0, ByteBuffer.wrap(("file " + i).getBytes()), Stability.UNSTABLE, ALICE);
+    }
+    for (int i = n - 1; i >= 0; i--)                                    // every channel evicted and reopened on the way
+      assertThat(new String(bytes(v.read(files[i], 0, 100, ALICE).data()))).isEqualTo("file " + i);
+    v.write(files[0], 0, ByteBuffer.allocate(1 << 20), Stability.FILE_SYNC, ALICE);
+    v.remove(v.root(), "f0", ALICE);
+    assertThatThrownBy(() -> v.read(files[0], 0, 10, ALICE)).isInstanceOf(VfsException.class);   // gone, not served from the cache
+  }
 }
