@@ -487,6 +487,8 @@ public final class LocalVfs implements Vfs {
       long pos = offset;
       while (data.hasRemaining()) pos += ch.write(data, pos);
       if (stable != Stability.UNSTABLE) ch.force(stable == Stability.FILE_SYNC);
+    } catch (java.nio.channels.NonWritableChannelException e) {
+      throw new VfsException(Errno.ROFS, "the file could only be opened for reading (read-only file system or immutable)");
     } catch (IOException e) {
       throw map(e, p);
     }
@@ -510,8 +512,17 @@ public final class LocalVfs implements Vfs {
       FileChannel c = open.get(ino);
       if (c != null && c.isOpen()) return c;
     }
-    FileChannel c = readOnly ? FileChannel.open(p, StandardOpenOption.READ, NOFOLLOW)
-        : FileChannel.open(p, StandardOpenOption.READ, StandardOpenOption.WRITE, NOFOLLOW);
+    FileChannel c;
+    if (readOnly) {
+      c = FileChannel.open(p, StandardOpenOption.READ, NOFOLLOW);
+    } else {
+      try {
+        c = FileChannel.open(p, StandardOpenOption.READ, StandardOpenOption.WRITE, NOFOLLOW);
+      } catch (FileSystemException e) {
+        // a read-only file system or an immutable file: reads still work, a write fails later
+        c = FileChannel.open(p, StandardOpenOption.READ, NOFOLLOW);
+      }
+    }
     FileChannel evicted = null;
     synchronized (open) {
       FileChannel raced = open.putIfAbsent(ino, c);
