@@ -48,10 +48,10 @@ final class SynCookies {
     int rcvBuf = (int) tcp.setting(io.tapnfs.netstack.Sysctl.TCP_RMEM);
     if (ts) {
       // without timestamps there is nowhere to keep the peer's shift: no scaling, no SACK
-      if (ws) o = o.withWindowScale(ourShift((int) Math.max(rcvBuf, tcp.setting(io.tapnfs.netstack.Sysctl.TCP_RMEM_MAX))));
+      if (ws) o = o.withWindowScale(TcpOptions.windowShiftFor(Math.max(rcvBuf, tcp.setting(io.tapnfs.netstack.Sysctl.TCP_RMEM_MAX))));
       if (sack) o = o.withSackPermitted(true);
       int bits = (ws ? syn.options().windowScale() : NO_WSCALE) | (sack ? 1 << 4 : 0);
-      int offset = tcp.isnGenerator().hash(0x7473, local.bits(), from.bits(), l.port << 16 | syn.srcPort());
+      int offset = tcp.tsOffset(local, l.port, from, syn.srcPort());   // the connection's clock, made later from the ACK
       long clock = ((now / 1_000_000L) + offset) & 0xffffffffL;
       long tsVal = clock & ~0x3fL | bits;
       if (tsVal > clock) tsVal -= 64;                    // never ahead of the clock the connection will use
@@ -59,12 +59,6 @@ final class SynCookies {
       o = o.withTimestamps(tsVal, syn.options().tsVal());
     }
     tcp.sendSynAckCookie(now, from, syn, new SeqNumber(cookie), Math.min(rcvBuf, 65535), o);
-  }
-
-  static int ourShift(int rcvBuf) {
-    int shift = 0;
-    while (shift < TcpOptions.MAX_WINDOW_SCALE && (rcvBuf >> shift) > 65535) shift++;
-    return shift;
   }
 
   /**
@@ -91,9 +85,8 @@ final class SynCookies {
       peerShift = (bits & 15) == NO_WSCALE ? -1 : bits & 15;
       sack = (bits & 16) != 0;
     }
-    int offset = tcp.isnGenerator().hash(0x7473, local.bits(), from.bits(), l.port << 16 | ack.srcPort());
     TcpConnection c = tcp.newConnection(l, l.port, from, ack.srcPort());
-    c.acceptCookie(now, ack, ourIss, MSS_TABLE[idx], peerShift, sack, offset);
+    c.acceptCookie(now, ack, ourIss, MSS_TABLE[idx], peerShift, sack);
     return c;
   }
 }

@@ -49,8 +49,6 @@ public final class TcpConnection {
   static final long PAWS_IDLE_NANOS = 24L * 24 * 3600 * 1_000_000_000L;
   /** Timestamp option with its two NOPs. */
   static final int TS_OPTION_LEN = 12;
-  /** Kept for tests: Linux tcp_syn_retries default. */
-  static final int SYN_RETRIES = 6;
 
   final TcpEndpoint endpoint;
   final Ipv4Address localIp, remoteIp;
@@ -113,7 +111,6 @@ public final class TcpConnection {
   private final SackScoreboard scoreboard;
   private SeqNumber rttSeq;                 // Karn: one timed segment, never a retransmitted one
   private long rttStart;
-  private long lastSendNanos;
   long retransmits;                         // segments resent on this connection (ss "retrans")
   final RttEstimator rtt;
   final CongestionControl cc;
@@ -143,9 +140,7 @@ public final class TcpConnection {
     this.offerWs = endpoint.setting(Sysctl.TCP_WINDOW_SCALING) != 0;
     this.offerSack = endpoint.setting(Sysctl.TCP_SACK) != 0;
     this.offerTs = endpoint.setting(Sysctl.TCP_TIMESTAMPS) != 0;
-    int shift = 0;
-    while (shift < TcpOptions.MAX_WINDOW_SCALE && (rcvBufMax >> shift) > 65535) shift++;   // room to auto-tune
-    this.ourShift = shift;
+    this.ourShift = TcpOptions.windowShiftFor(rcvBufMax);   // room for auto-tuning to grow into
     this.rtt = new RttEstimator(endpoint.setting(Sysctl.TCP_MIN_RTO_MS) * 1_000_000L, RttEstimator.DEFAULT_MAX_RTO,
         RttEstimator.DEFAULT_INITIAL_RTO, 1_000_000L);
     this.cc = CongestionControl.create(CongestionControl.DEFAULT, sndMss);
@@ -267,13 +262,7 @@ public final class TcpConnection {
 
   /** Active open (RFC 9293 §3.10.1): send SYN, enter SYN-SENT. */
   void connect(long now) {
-    iss = endpoint.isn(now, this);
-    tsOffset = endpoint.tsOffset(now, this);
-    sndUna = iss;
-    sndNxt = iss.plus(1);
-    sndMax = sndNxt;
-    bufSeq = iss.plus(1);
-    scoreboard.reset(sndUna.value());
+    startSending(endpoint.isn(now, this));
     lastReceived = now;
     setState(TcpState.SYN_SENT);
     sendSyn(now, false);
@@ -286,13 +275,7 @@ public final class TcpConnection {
     rcvNxt = irs.plus(1);
     negotiate(syn.options());
     if (tsOk) takeTsRecent(now, syn.options().tsVal());
-    iss = endpoint.isn(now, this);
-    tsOffset = endpoint.tsOffset(now, this);
-    sndUna = iss;
-    sndNxt = iss.plus(1);
-    sndMax = sndNxt;
-    bufSeq = iss.plus(1);
-    scoreboard.reset(sndUna.value());
+    startSending(endpoint.isn(now, this));
     sndWnd = syn.window();                       // RFC 7323 §2.2: never scaled in a SYN
     maxSndWnd = sndWnd;
     sndWl1 = syn.seq();
@@ -307,11 +290,10 @@ public final class TcpConnection {
    * A SYN cookie came back (RFC 4987 §3.6): the connection is established from the final ACK,
    * with what the cookie encoded.
    */
-  void acceptCookie(long now, TcpRepr ack, SeqNumber ourIss, int mss, int peerShift, boolean sack, int ourTsOffset) {
+  void acceptCookie(long now, TcpRepr ack, SeqNumber ourIss, int mss, int peerShift, boolean sack) {
     irs = ack.seq().plus(-1);
     rcvNxt = ack.seq();
-    iss = ourIss;
-    tsOffset = ourTsOffset;
+    startSending(ourIss);
     sndMss = Math.min(mss, ourMss);
     wsOk = peerShift >= 0 && offerWs;
     if (wsOk) { sndShift = peerShift; rcvShift = ourShift; }
@@ -319,10 +301,7 @@ public final class TcpConnection {
     tsOk = ack.options().hasTimestamps() && offerTs;
     if (tsOk) takeTsRecent(now, ack.options().tsVal());
     mssChanged();
-    sndUna = ack.ack();
-    sndNxt = sndUna;
-    sndMax = sndUna;
-    bufSeq = sndUna;
+    sndUna = sndNxt;                                     // the ACK acknowledged our SYN,ACK
     scoreboard.reset(sndUna.value());
     sndWnd = (long) ack.window() << sndShift;
     maxSndWnd = sndWnd;
@@ -341,6 +320,20 @@ public final class TcpConnection {
   boolean newIncarnation(TcpRepr syn) {
     if (tsOk && tsRecentSet && syn.options().hasTimestamps()) return tsBefore(tsRecent, syn.options().tsVal());
     return syn.seq().greaterThan(rcvNxt);
+  }
+
+  /**
+   * The send sequence space starts at {@code iss} (RFC 9293 §3.4.1): the SYN takes ISS, data
+   * starts after it; the timestamp clock's offset comes with it.
+   */
+  private void startSending(SeqNumber iss) {
+    this.iss = iss;
+    tsOffset = endpoint.tsOffset(localIp, localPort, remoteIp, remotePort);
+    sndUna = iss;
+    sndNxt = iss.plus(1);
+    sndMax = sndNxt;
+    bufSeq = sndNxt;
+    scoreboard.reset(sndUna.value());
   }
 
   /** RFC 7323 §2.2, RFC 2018 §2: an option is on when both SYNs carried it. Also the MSS. */
@@ -965,7 +958,6 @@ public final class TcpConnection {
       persisting = false;
       rtxTimer.arm(now + rtt.rto());
     }
-    lastSendNanos = now;
     return len + (fin ? 1 : 0);
   }
 
@@ -1034,7 +1026,6 @@ public final class TcpConnection {
       lastAckSent = rcvNxt;
       rcvAdv = rcvNxt.plus(wnd);
     }
-    lastSendNanos = now;
   }
 
   /** A pure ACK. */
@@ -1435,5 +1426,4 @@ public final class TcpConnection {
     try { return sendBuf.allocated() + rcvBuf.allocated() + ooo.bytesHeld(); } finally { lock.unlock(); }
   }
 
-  int retransmitsInFlight() { return sackOk ? scoreboard.retransmittedBlocks().size() : 0; }
 }

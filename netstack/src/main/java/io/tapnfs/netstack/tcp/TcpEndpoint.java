@@ -87,8 +87,8 @@ public final class TcpEndpoint implements TransportProtocol {
   }
 
   /** The timestamp clock offset of a connection (RFC 7323 §7.1): a keyed hash of its 4-tuple. */
-  int tsOffset(long now, TcpConnection c) {
-    return isn.hash(0x7473, c.localIp.bits(), c.remoteIp.bits(), c.localPort << 16 | c.remotePort);
+  int tsOffset(Ipv4Address local, int localPort, Ipv4Address remote, int remotePort) {
+    return isn.hash(0x7473, local.bits(), remote.bits(), localPort << 16 | remotePort);
   }
 
   long timeWaitNanos() { return settings.get(Sysctl.TCP_TIME_WAIT_MS) * 1_000_000L; }
@@ -319,7 +319,7 @@ public final class TcpEndpoint implements TransportProtocol {
         TcpConnection c = cookies.check(now, l, from, seg);           // ...unless it returns a SYN cookie
         if (c != null) {
           connections.put(new Key(from.bits(), seg.srcPort(), l.port), c);
-          l.establishedFromCookie(c);
+          l.enqueue(c);
           stats.inc(TcpStat.PASSIVE_OPENS);
           c.segmentArrives(now, seg, payload);               // its data, if any
           return;

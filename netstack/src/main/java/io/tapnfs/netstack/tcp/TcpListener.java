@@ -76,8 +76,8 @@ public final class TcpListener {
     }
   }
 
-  /** Loop: a connection established from a SYN cookie (never counted as embryonic). */
-  void establishedFromCookie(TcpConnection c) {
+  /** Loop: an established connection joins the accept queue (a SYN cookie's never counted as embryonic). */
+  void enqueue(TcpConnection c) {
     lock.lock();
     try {
       acceptQueue.addLast(c);
@@ -92,13 +92,7 @@ public final class TcpListener {
   /** Loop: a passive open completed. */
   void established(TcpConnection c) {
     embryonicGone();
-    lock.lock();
-    try {
-      acceptQueue.addLast(c);
-      signal();
-    } finally {
-      lock.unlock();
-    }
+    enqueue(c);
   }
 
   int queued() {

@@ -46,6 +46,16 @@ public record TcpOptions(int mss, int windowScale, boolean windowScaleClamped, b
     if ((tsVal >>> 32) != 0 || (tsEcr >>> 32) != 0) throw new IllegalArgumentException("timestamp beyond 32 bits");
   }
 
+  /**
+   * The window scale (RFC 7323 §2.3) that lets a 16-bit window field cover {@code bufferBytes}:
+   * the smallest shift, at most {@value #MAX_WINDOW_SCALE}.
+   */
+  public static int windowShiftFor(long bufferBytes) {
+    int shift = 0;
+    while (shift < MAX_WINDOW_SCALE && (bufferBytes >> shift) > 65535) shift++;
+    return shift;
+  }
+
   public TcpOptions withMss(int mss) {
     return new TcpOptions(mss, windowScale, windowScaleClamped, sackPermitted, sack, hasTimestamps, tsVal, tsEcr);
   }

@@ -88,7 +88,7 @@ class TcpTest {
       org.assertj.core.api.Assertions.assertThatThrownBy(() -> a.awaitEstablished(1))
           .isInstanceOf(java.net.SocketTimeoutException.class);
       long retrans = t.a().stats().counter("tcp", "retransSegs");
-      assertThat(retrans).isEqualTo(TcpConnection.SYN_RETRIES);
+      assertThat(retrans).isEqualTo(io.tapnfs.netstack.Sysctl.TCP_SYN_RETRIES.defaultValue());
     }
   }
 
@@ -101,39 +101,67 @@ class TcpTest {
         + t.a().stats().counter("tcp", "retransSegs") + "/" + t.b().stats().counter("tcp", "retransSegs"));
   }
 
-  /** Moves {@code total} bytes A→B, reading as it goes; returns B's SHA-256 and A's. */
-  static String[] transfer(TwoStacksAccess t, TcpConnection a, TcpConnection b, int total, long seed) throws Exception {
-    MessageDigest sent = MessageDigest.getInstance("SHA-256"), got = MessageDigest.getInstance("SHA-256");
-    SplittableRandom rnd = new SplittableRandom(seed);
-    byte[] chunk = new byte[32 * 1024];
-    int written = 0, read = 0;
+  /** Seeded random bytes for a connection to send, hashed as they are made. */
+  static final class Source {
+    final MessageDigest digest;
+    final SplittableRandom rnd;
+    final byte[] chunk = new byte[32 * 1024];
+    final int total;
+    int made;
     ByteBuffer pending = ByteBuffer.allocate(0);
-    ByteBuffer in = ByteBuffer.allocate(64 * 1024);
-    long deadline = t.clock().nanos() + Duration.ofMinutes(5).toNanos();
-    while (read < total) {
-      if (!pending.hasRemaining() && written < total) {
-        int n = Math.min(chunk.length, total - written);
-        rnd.nextBytes(chunk);
-        sent.update(chunk, 0, n);
-        pending = ByteBuffer.wrap(chunk.clone(), 0, n);
-        written += n;
-      }
-      if (pending.hasRemaining()) {
-        try {
-          a.write(pending, 1);          // takes what fits, else times out at once
-        } catch (java.net.SocketTimeoutException full) {
-          // send buffer full: let the stacks run
+
+    Source(int total, long seed) throws Exception {
+      this.total = total;
+      this.rnd = new SplittableRandom(seed);
+      this.digest = MessageDigest.getInstance("SHA-256");
+    }
+
+    /** Writes what {@code c} takes now: one write, or ({@code fill}) until its send buffer is full. */
+    void writeTo(TcpConnection c, boolean fill) throws IOException {
+      do {
+        if (!pending.hasRemaining() && made < total) {
+          int n = Math.min(chunk.length, total - made);
+          rnd.nextBytes(chunk);
+          digest.update(chunk, 0, n);
+          pending = ByteBuffer.wrap(chunk.clone(), 0, n);
+          made += n;
         }
-      }
-      t.settle(Duration.ofMillis(50));
-      while (b.available() > 0) {
-        int n = b.read(in.clear(), 1);
-        got.update(in.array(), 0, n);
+        if (!pending.hasRemaining() || c.write(pending, TcpConnection.NONBLOCKING) == 0) return;
+      } while (fill);
+    }
+  }
+
+  /** Reads what has arrived, hashing it. */
+  static final class Sink {
+    final MessageDigest digest;
+    final ByteBuffer in = ByteBuffer.allocate(64 * 1024);
+    long read;
+
+    Sink() throws Exception { digest = MessageDigest.getInstance("SHA-256"); }
+
+    void drain(TcpConnection c) throws IOException {
+      while (c.available() > 0) {
+        int n = c.read(in.clear(), 1);
+        digest.update(in.array(), 0, n);
         read += n;
       }
-      if (t.clock().nanos() > deadline) throw stalled(t, a, b, read, total);
     }
-    return new String[] {java.util.HexFormat.of().formatHex(got.digest()), java.util.HexFormat.of().formatHex(sent.digest())};
+  }
+
+  static String hex(MessageDigest d) { return java.util.HexFormat.of().formatHex(d.digest()); }
+
+  /** Moves {@code total} bytes A→B, reading as it goes; returns B's SHA-256 and A's. */
+  static String[] transfer(TwoStacksAccess t, TcpConnection a, TcpConnection b, int total, long seed) throws Exception {
+    Source src = new Source(total, seed);
+    Sink sink = new Sink();
+    long deadline = t.clock().nanos() + Duration.ofMinutes(5).toNanos();
+    while (sink.read < total) {
+      src.writeTo(a, false);
+      t.settle(Duration.ofMillis(50));
+      sink.drain(b);
+      if (t.clock().nanos() > deadline) throw stalled(t, a, b, sink.read, total);
+    }
+    return new String[] {hex(sink.digest), hex(src.digest)};
   }
 
   @ParameterizedTest @ValueSource(doubles = {0.0, 0.01, 0.05})
@@ -181,32 +209,12 @@ class TcpTest {
 
   /** A sends to B, B echoes everything back; both directions loaded at once. */
   static String[] echo(TwoStacksAccess t, TcpConnection a, TcpConnection b, int total, long seed) throws Exception {
-    MessageDigest sent = MessageDigest.getInstance("SHA-256"), got = MessageDigest.getInstance("SHA-256");
-    SplittableRandom rnd = new SplittableRandom(seed);
-    byte[] chunk = new byte[32 * 1024];
-    int written = 0, read = 0;
-    ByteBuffer pending = ByteBuffer.allocate(0);
+    Source src = new Source(total, seed);
+    Sink sink = new Sink();
     ByteBuffer echoBuf = ByteBuffer.allocate(48 * 1024).flip();
-    ByteBuffer in = ByteBuffer.allocate(64 * 1024);
     long deadline = t.clock().nanos() + Duration.ofMinutes(60).toNanos();
-    while (read < total) {
-      if (!pending.hasRemaining() && written < total) {
-        int n = Math.min(chunk.length, total - written);
-        rnd.nextBytes(chunk);
-        sent.update(chunk, 0, n);
-        pending = ByteBuffer.wrap(chunk.clone(), 0, n);
-        written += n;
-      }
-      while (true) {                    // A writes all that fits
-        if (!pending.hasRemaining() && written < total) {
-          int n = Math.min(chunk.length, total - written);
-          rnd.nextBytes(chunk);
-          sent.update(chunk, 0, n);
-          pending = ByteBuffer.wrap(chunk.clone(), 0, n);
-          written += n;
-        }
-        if (!pending.hasRemaining() || a.write(pending, TcpConnection.NONBLOCKING) == 0) break;
-      }
+    while (sink.read < total) {
+      src.writeTo(a, true);             // A writes all that fits
       t.settle(Duration.ofMillis(5));
       // B: echo what it can
       while (true) {
@@ -220,14 +228,10 @@ class TcpTest {
         if (n <= 0) break;
       }
       t.settle(Duration.ofMillis(5));
-      while (a.available() > 0) {
-        int n = a.read(in.clear(), 1);
-        got.update(in.array(), 0, n);
-        read += n;
-      }
-      if (t.clock().nanos() > deadline) throw stalled(t, a, b, read, total);
+      sink.drain(a);
+      if (t.clock().nanos() > deadline) throw stalled(t, a, b, sink.read, total);
     }
-    return new String[] {java.util.HexFormat.of().formatHex(got.digest()), java.util.HexFormat.of().formatHex(sent.digest())};
+    return new String[] {hex(sink.digest), hex(src.digest)};
   }
 
   @ParameterizedTest @ValueSource(doubles = {0.0, 0.01, 0.05})
