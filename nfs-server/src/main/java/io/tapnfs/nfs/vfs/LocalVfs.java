@@ -79,6 +79,8 @@ public final class LocalVfs implements Vfs {
   private final String exportPath;
   private final int exportId;
   private final byte[] key;
+  /** One keyed Mac per thread: every handle check and every listed name computes one. */
+  private final ThreadLocal<Mac> macs;
   private final boolean readOnly, allowDevices;
   private final long writeVerifier = new SecureRandom().nextLong();
   private final long rootDev, rootIno;
@@ -101,6 +103,8 @@ public final class LocalVfs implements Vfs {
     this.root = root;
     this.exportPath = root.toString();
     this.key = key.clone();
+    byte[] k = this.key;
+    this.macs = ThreadLocal.withInitial(() -> newMac(k));
     this.readOnly = readOnly;
     this.allowDevices = allowDevices;
     this.exportId = Arrays.hashCode(exportPath.getBytes(StandardCharsets.UTF_8));
@@ -147,15 +151,20 @@ public final class LocalVfs implements Vfs {
     return new Fh(b.array());
   }
 
-  private byte[] mac(byte[] data, int len) {
+  private static Mac newMac(byte[] key) {
     try {
       Mac m = Mac.getInstance("HmacSHA256");
       m.init(new SecretKeySpec(key, "HmacSHA256"));
-      m.update(data, 0, len);
-      return m.doFinal();
+      return m;
     } catch (GeneralSecurityException e) {
       throw new IllegalStateException("HmacSHA256 is missing from this JDK", e);
     }
+  }
+
+  private byte[] mac(byte[] data, int len) {
+    Mac m = macs.get();
+    m.update(data, 0, len);
+    return m.doFinal();
   }
 
   @Override public boolean owns(Fh fh) {
@@ -164,22 +173,36 @@ public final class LocalVfs implements Vfs {
     return MessageDigest.isEqual(Arrays.copyOf(mac(b, 21), 16), Arrays.copyOfRange(b, 21, 37));
   }
 
-  /** The file a handle names: its path, checked to be the same device, inode and generation. */
-  private Path resolve(Fh fh) throws VfsException {
+  /** A file as a handle named it: its path and its attributes, read once per call. */
+  private record Node(Path path, Attr attr) {
+    Path resolve(String name) { return path.resolve(name); }
+  }
+
+  /**
+   * The file a handle names, checked to be the same device, inode and generation: the path from
+   * the location map if it still leads to the inode, else from a walk of the export.
+   */
+  private Node node(Fh fh) throws VfsException {
     if (!owns(fh)) throw new VfsException(Errno.BADHANDLE, "not a handle of " + exportPath);
     ByteBuffer b = ByteBuffer.wrap(fh.bytes());
     long ino = b.getLong(5), gen = b.getLong(13);
-    Path p = pathOf(ino);
-    if (p == null) throw new VfsException(Errno.STALE, "inode " + ino + " is gone from " + exportPath);
+    Path p = fromMap(ino);
+    Attr a = p == null ? null : attrsIfThere(p);
+    if (a == null || a.fileid() != ino || a.fsid() != rootDev) {
+      p = scan(ino);
+      a = p == null ? null : attrsIfThere(p);
+    }
+    if (a == null) throw new VfsException(Errno.STALE, "inode " + ino + " is gone from " + exportPath);
     if (gen != 0 && gen != storedGeneration(p)) throw new VfsException(Errno.STALE, "inode " + ino + " was reused");
-    return p;
+    return new Node(p, a);
   }
 
-  /** A path for {@code ino} from the location map, checked; else found by a walk. Null if gone. */
-  private Path pathOf(long ino) {
-    Path p = fromMap(ino);
-    if (p != null && is(p, ino)) return p;
-    return scan(ino);
+  private Attr attrsIfThere(Path p) {
+    try {
+      return attrs(p);
+    } catch (VfsException e) {
+      return null;
+    }
   }
 
   private Path fromMap(long ino) {
@@ -194,15 +217,6 @@ public final class LocalVfs implements Vfs {
     Path p = root;
     for (int i = names.size() - 1; i >= 0; i--) p = p.resolve(names.get(i));
     return p;
-  }
-
-  private boolean is(Path p, long ino) {
-    try {
-      Map<String, Object> a = Files.readAttributes(p, "unix:dev,ino", NOFOLLOW);
-      return (Long) a.get("ino") == ino && (Long) a.get("dev") == rootDev;
-    } catch (IOException e) {
-      return false;
-    }
   }
 
   /** Breadth-first search of the export for {@code ino}, not following symlinks or leaving the device. */
@@ -272,8 +286,10 @@ public final class LocalVfs implements Vfs {
   }
 
   /** The handle of a path we just reached from {@code dirIno}, remembering where it is. */
-  private Fh handleOf(Path p, long dirIno, String name) throws VfsException {
-    Attr a = attrs(p);
+  private Fh handleOf(Path p, long dirIno, String name) throws VfsException { return handleOf(p, attrs(p), dirIno, name); }
+
+  /** As {@link #handleOf(Path, long, String)} with the attributes already read. */
+  private Fh handleOf(Path p, Attr a, long dirIno, String name) {
     if (a.fileid() != rootIno) locations.put(a.fileid(), new Loc(dirIno, name));
     return handle(a.fileid(), generation(p, a.type()));
   }
@@ -309,11 +325,12 @@ public final class LocalVfs implements Vfs {
     };
   }
 
-  @Override public Attr getattr(Fh fh) throws VfsException { return attrs(resolve(fh)); }
+  @Override public Attr getattr(Fh fh) throws VfsException { return node(fh).attr(); }
 
   @Override public Attr setattr(Fh fh, SetAttr s, Subject who) throws VfsException {
-    Path p = resolve(fh);
-    Attr a = attrs(p);
+    Node fn = node(fh);
+    Path p = fn.path();
+    Attr a = fn.attr();
     if (s.isEmpty()) return a;
     writable();
     boolean owner = who.isRoot() || who.uid() == a.uid();
@@ -375,9 +392,9 @@ public final class LocalVfs implements Vfs {
   }
 
   /** Write and search permission on a directory, to add or remove entries. */
-  private Attr dirForChange(Path dir, Subject who) throws VfsException {
+  private Attr dirForChange(Node dir, Subject who) throws VfsException {
     writable();
-    Attr d = attrs(dir);
+    Attr d = dir.attr();
     if (d.type() != FileType.DIR) throw new VfsException(Errno.NOTDIR, "not a directory");
     need(d, who, 2, "no write permission on the directory");
     need(d, who, 1, "no search permission on the directory");
@@ -415,20 +432,20 @@ public final class LocalVfs implements Vfs {
     return name;
   }
 
-  private Path dirPath(Fh dir) throws VfsException {
-    Path d = resolve(dir);
-    if (!Files.isDirectory(d, NOFOLLOW)) throw new VfsException(Errno.NOTDIR, "not a directory");
+  private Node dirNode(Fh dir) throws VfsException {
+    Node d = node(dir);
+    if (d.attr().type() != FileType.DIR) throw new VfsException(Errno.NOTDIR, "not a directory");
     return d;
   }
 
   @Override public Fh lookup(Fh dir, String name, Subject who) throws VfsException {
-    Path d = dirPath(dir);
-    Attr da = attrs(d);
+    Node d = dirNode(dir);
+    Attr da = d.attr();
     need(da, who, 1, "no search permission");
     if (name.equals(".")) return dir;
     if (name.equals("..")) {
       if (da.fileid() == rootIno) return rootFh;                                        // ".." at the root stays there
-      Path parent = d.getParent();
+      Path parent = d.path().getParent();
       if (parent == null || parent.equals(root) || !parent.startsWith(root)) return rootFh;
       return handleOf(parent, inoOf(parent.getParent()), parent.getFileName().toString());
     }
@@ -438,7 +455,7 @@ public final class LocalVfs implements Vfs {
   }
 
   @Override public String readlink(Fh fh, Subject who) throws VfsException {
-    Path p = resolve(fh);
+    Path p = node(fh).path();
     try {
       return Files.readSymbolicLink(p).toString();
     } catch (NotLinkException e) {
@@ -451,8 +468,9 @@ public final class LocalVfs implements Vfs {
   // =================================================================== data
 
   @Override public ReadResult read(Fh fh, long offset, int count, Subject who) throws VfsException {
-    Path p = resolve(fh);
-    Attr a = attrs(p);
+    Node fn = node(fh);
+    Path p = fn.path();
+    Attr a = fn.attr();
     if (a.type() == FileType.DIR) throw new VfsException(Errno.ISDIR, "read of a directory");
     if (a.type() != FileType.REG) throw new VfsException(Errno.INVAL, "read of a " + a.type());
     // the owner may read a file whatever its mode (knfsd's owner override: open-then-chmod)
@@ -475,8 +493,9 @@ public final class LocalVfs implements Vfs {
 
   @Override public WriteResult write(Fh fh, long offset, ByteBuffer data, Stability stable, Subject who) throws VfsException {
     writable();
-    Path p = resolve(fh);
-    Attr a = attrs(p);
+    Node fn = node(fh);
+    Path p = fn.path();
+    Attr a = fn.attr();
     if (a.type() == FileType.DIR) throw new VfsException(Errno.ISDIR, "write to a directory");
     if (a.type() != FileType.REG) throw new VfsException(Errno.INVAL, "write to a " + a.type());
     if (who.uid() != a.uid()) need(a, who, 2, "no write permission");
@@ -496,8 +515,9 @@ public final class LocalVfs implements Vfs {
   }
 
   @Override public void commit(Fh fh, long offset, long count) throws VfsException {
-    Path p = resolve(fh);
-    Attr a = attrs(p);
+    Node fn = node(fh);
+    Path p = fn.path();
+    Attr a = fn.attr();
     if (a.type() != FileType.REG) return;
     try {
       channel(p, a.fileid()).force(true);                   // fsync(2) flushes the inode's dirty pages
@@ -567,7 +587,7 @@ public final class LocalVfs implements Vfs {
   }
 
   @Override public Fh create(Fh dir, String name, SetAttr attrs, boolean guarded, byte[] exclusive, Subject who) throws VfsException {
-    Path d = dirPath(dir);
+    Node d = dirNode(dir);
     Attr da = dirForChange(d, who);
     Path p = d.resolve(checkName(name));
     try {
@@ -607,7 +627,7 @@ public final class LocalVfs implements Vfs {
   }
 
   @Override public Fh mkdir(Fh dir, String name, SetAttr attrs, Subject who) throws VfsException {
-    Path d = dirPath(dir);
+    Node d = dirNode(dir);
     Attr da = dirForChange(d, who);
     Path p = d.resolve(checkName(name));
     try {
@@ -620,7 +640,7 @@ public final class LocalVfs implements Vfs {
   }
 
   @Override public Fh symlink(Fh dir, String name, String target, SetAttr attrs, Subject who) throws VfsException {
-    Path d = dirPath(dir);
+    Node d = dirNode(dir);
     Attr da = dirForChange(d, who);
     if (target.isEmpty() || target.indexOf('\0') >= 0 || target.length() > 4096) throw new VfsException(Errno.INVAL, "symlink target");
     Path p = d.resolve(checkName(name));
@@ -634,7 +654,7 @@ public final class LocalVfs implements Vfs {
   }
 
   @Override public Fh mknod(Fh dir, String name, FileType type, int major, int minor, SetAttr attrs, Subject who) throws VfsException {
-    Path d = dirPath(dir);
+    Node d = dirNode(dir);
     Attr da = dirForChange(d, who);
     Path p = d.resolve(checkName(name));
     int kind = switch (type) {
@@ -661,7 +681,7 @@ public final class LocalVfs implements Vfs {
   // =================================================================== removing, renaming, linking
 
   @Override public void remove(Fh dir, String name, Subject who) throws VfsException {
-    Path d = dirPath(dir);
+    Node d = dirNode(dir);
     Attr da = dirForChange(d, who);
     Path p = d.resolve(checkName(name));
     Attr a = attrs(p);
@@ -677,7 +697,7 @@ public final class LocalVfs implements Vfs {
   }
 
   @Override public void rmdir(Fh dir, String name, Subject who) throws VfsException {
-    Path d = dirPath(dir);
+    Node d = dirNode(dir);
     Attr da = dirForChange(d, who);
     Path p = d.resolve(checkName(name));
     Attr a = attrs(p);
@@ -692,12 +712,12 @@ public final class LocalVfs implements Vfs {
   }
 
   @Override public void rename(Fh fromDir, String fromName, Fh toDir, String toName, Subject who) throws VfsException {
-    Path fd = dirPath(fromDir), td = dirPath(toDir);
+    Node fd = dirNode(fromDir), td = dirNode(toDir);
     Attr fda = dirForChange(fd, who), tda = dirForChange(td, who);
     Path from = fd.resolve(checkName(fromName)), to = td.resolve(checkName(toName));
     Attr a = attrs(from);
     sticky(fda, from, who);
-    if (a.type() == FileType.DIR && isInside(td, a.fileid())) throw new VfsException(Errno.INVAL, "a directory into itself");
+    if (a.type() == FileType.DIR && isInside(td.path(), a.fileid())) throw new VfsException(Errno.INVAL, "a directory into itself");
     Attr replaced = null;
     if (Files.exists(to, NOFOLLOW)) {
       Attr t = attrs(to);
@@ -722,10 +742,11 @@ public final class LocalVfs implements Vfs {
   }
 
   @Override public void link(Fh file, Fh dir, String name, Subject who) throws VfsException {
-    Path f = resolve(file);
-    Path d = dirPath(dir);
+    Node fn = node(file);
+    Path f = fn.path();
+    Node d = dirNode(dir);
     Attr da = dirForChange(d, who);
-    if (attrs(f).type() == FileType.DIR) throw new VfsException(Errno.ISDIR, "hard link to a directory");
+    if (fn.attr().type() == FileType.DIR) throw new VfsException(Errno.ISDIR, "hard link to a directory");
     Path p = d.resolve(checkName(name));
     try {
       Files.createLink(p, f);
@@ -738,32 +759,33 @@ public final class LocalVfs implements Vfs {
 
   /** A name's cookie: 63 bits of a keyed hash, never 0, 1 or 2. */
   long cookieOf(String name) {
-    byte[] h = mac(("dir:" + name).getBytes(StandardCharsets.UTF_8), ("dir:" + name).getBytes(StandardCharsets.UTF_8).length);
+    byte[] in = ("dir:" + name).getBytes(StandardCharsets.UTF_8);
+    byte[] h = mac(in, in.length);
     long c = ByteBuffer.wrap(h).getLong() & Long.MAX_VALUE;
     return c < 3 ? c + 3 : c;
   }
 
   @Override public DirList list(Fh dir, long cookie, long verifier, int maxEntries, Subject who) throws VfsException {
-    Path d = dirPath(dir);
-    Attr da = attrs(d);
+    Node d = dirNode(dir);
+    Attr da = d.attr();
     need(da, who, 4, "no read permission on the directory");
     if (maxEntries < 1) throw new VfsException(Errno.TOOSMALL, "no room for an entry");
     List<long[]> order = new ArrayList<>();
     List<String> names = new ArrayList<>();
-    try (DirectoryStream<Path> s = Files.newDirectoryStream(d)) {
+    try (DirectoryStream<Path> s = Files.newDirectoryStream(d.path())) {
       for (Path c : s) {
         String n = c.getFileName().toString();
         names.add(n);
         order.add(new long[] {cookieOf(n), names.size() - 1});
       }
     } catch (IOException e) {
-      throw map(e, d);
+      throw map(e, d.path());
     }
     order.sort((x, y) -> Long.compare(x[0], y[0]));
     List<DirEntry> out = new ArrayList<>();
-    if (cookie < COOKIE_DOT) out.add(entry(d, ".", COOKIE_DOT, da.fileid(), who));
+    if (cookie < COOKIE_DOT) out.add(new DirEntry(".", da.fileid(), COOKIE_DOT, dir, da));
     if (cookie < COOKIE_DOTDOT && out.size() < maxEntries) {
-      long parentIno = da.fileid() == rootIno ? rootIno : inoOf(d.getParent());
+      long parentIno = da.fileid() == rootIno ? rootIno : inoOf(d.path().getParent());
       out.add(new DirEntry("..", parentIno, COOKIE_DOTDOT, null, null));
     }
     boolean eof = true;
@@ -771,23 +793,22 @@ public final class LocalVfs implements Vfs {
       if (o[0] <= cookie) continue;
       if (out.size() >= maxEntries) { eof = false; break; }
       String n = names.get((int) o[1]);
-      out.add(entry(d.resolve(n), n, o[0], da.fileid(), who));
+      out.add(entry(d.resolve(n), n, o[0], da.fileid()));
     }
     return new DirList(out, eof, da.mtimeNanos());
   }
 
-  private DirEntry entry(Path p, String name, long cookie, long dirIno, Subject who) {
+  private DirEntry entry(Path p, String name, long cookie, long dirIno) {
     try {
       Attr a = attrs(p);
-      Fh fh = name.equals(".") ? handle(a.fileid(), generation(p, a.type())) : handleOf(p, dirIno, name);
-      return new DirEntry(name, a.fileid(), cookie, fh, a);
+      return new DirEntry(name, a.fileid(), cookie, handleOf(p, a, dirIno, name), a);
     } catch (VfsException e) {
       return new DirEntry(name, 0, cookie, null, null);                                  // vanished meanwhile
     }
   }
 
   @Override public FsStat fsstat(Fh fh) throws VfsException {
-    resolve(fh);
+    node(fh);
     long[] v = Posix.statvfs(root.toString());
     if (v == null) throw new VfsException(Errno.IO, "statvfs of " + exportPath);
     return new FsStat(v[0], v[1], v[2], v[3], v[4], v[5]);
