@@ -18,7 +18,7 @@ import io.tapnfs.nfs.mount.ExportTable;
 import io.tapnfs.nfs.mount.ExportsFile;
 import io.tapnfs.nfs.vfs.ClientAccess;
 import io.tapnfs.nfs.vfs.HandleKey;
-import io.tapnfs.nfs.vfs.LocalVfs;
+import io.tapnfs.nfs.vfs.KernelVfs;
 import java.nio.file.Files;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -143,7 +143,7 @@ final class ServeCommand implements Callable<Integer> {
       if (!noRpcbind) rpc = RpcServices.start(stack, config, diagServices);
       if (!rules.isEmpty()) {
         byte[] key = HandleKey.load(stateDir);
-        ExportTable table = ExportTable.open(rules, path -> LocalVfs.open(Path.of(path), key, false, false), io.tapnfs.nfs.vfs.Vfs::owns);
+        ExportTable table = ExportTable.open(rules, path -> KernelVfs.open(Path.of(path), key, false, false), io.tapnfs.nfs.vfs.Vfs::owns);
         rpc.serveNfs(stack, table, nfsPort, mountPort);
         for (ExportRule r : rules)
           System.out.printf("tapnfs: exporting %s; mount with: mount -t nfs -o vers=3,nolock %s:%s /mnt%n", r.path(),

@@ -22,9 +22,9 @@ import java.util.function.BiPredicate;
  *
  * <pre>
  *   // --exports FILE
- *   Exports e = ExportTable.open(ExportsFile.read(file), LocalVfs::open);
+ *   Exports e = ExportTable.open(ExportsFile.read(file), KernelVfs::open);
  *   // --export DIR (everyone, read-write, root squashed)
- *   Exports e = ExportTable.open(List.of(ExportRule.everyone(dir, new ClientAccess(true, Squash.ROOT, 65534, 65534))), LocalVfs::open);
+ *   Exports e = ExportTable.open(List.of(ExportRule.everyone(dir, new ClientAccess(true, Squash.ROOT, 65534, 65534))), KernelVfs::open);
  * </pre>
  *
  * <p>{@link #byHandle} asks each export's Vfs whether a handle is its own through the
@@ -35,7 +35,7 @@ import java.util.function.BiPredicate;
  * cheaper predicate, or better a {@code Vfs.owns(Fh)} method.
  */
 public final class ExportTable implements Exports {
-  /** How a path becomes a Vfs, e.g. {@code LocalVfs::open}. */
+  /** How a path becomes a Vfs, e.g. {@code KernelVfs::open}. */
   @FunctionalInterface
   public interface Opener {
     Vfs open(String path) throws IOException;

@@ -63,7 +63,7 @@ final class Readdir3 implements Nfs3Proc<Readdir3.Args> {
     CallCx.Target t = cx.target(a.dir());
     int count = (int) Math.min(a.count(), cx.config().dirmax());
     int batch = Math.max(1, Math.min(MAX_BATCH, count / MIN_ENTRY + 1));
-    Vfs.DirList l = t.vfs().list(t.fh(), a.cookie(), a.cookieverf(), batch, t.who());
+    Vfs.DirList l = t.vfs().list(t.fh(), a.cookie(), a.cookieverf(), batch, t.who(), false);
     PostOpAttr dirAttr = cx.post(t);
     int used = 4 + dirAttr.len() + 8 + 4 + 4;   // status, dir_attributes, cookieverf, end of list, eof
     List<Entry> out = new ArrayList<>();

@@ -92,10 +92,19 @@ public interface Vfs {
    * Directory entries after {@code cookie} (0: from the start). Cookies are stable: an entry
    * keeps its cookie while it exists, so a listing interrupted by changes neither skips nor
    * repeats entries that stayed, and never loops. {@code verifier} is advisory (a stale one is
-   * tolerated, as knfsd does); a cookie this directory never gave is {@link Errno#BAD_COOKIE}.
+   * tolerated, as knfsd does); a cookie this directory never gave is {@link Errno#BAD_COOKIE}
+   * where the backend can tell (a file system's own offsets cannot always).
    * "." and ".." are included.
    */
   DirList list(Fh dir, long cookie, long verifier, int maxEntries, Subject who) throws VfsException;
+
+  /**
+   * As {@link #list(Fh, long, long, int, Subject)}; {@code plus} false: the entries' handles and
+   * attributes are not wanted (READDIR), so a backend may leave them null and save the work.
+   */
+  default DirList list(Fh dir, long cookie, long verifier, int maxEntries, Subject who, boolean plus) throws VfsException {
+    return list(dir, cookie, verifier, maxEntries, who);
+  }
 
   FsStat fsstat(Fh fh) throws VfsException;
 

@@ -11,7 +11,7 @@ import io.tapnfs.nfs.vfs.ClientAccess.Squash;
 import io.tapnfs.nfs.vfs.Export;
 import io.tapnfs.nfs.vfs.Exports;
 import io.tapnfs.nfs.vfs.Fh;
-import io.tapnfs.nfs.vfs.LocalVfs;
+import io.tapnfs.nfs.vfs.KernelVfs;
 import io.tapnfs.nfs.vfs.Vfs;
 import io.tapnfs.rpc.RpcClient;
 import io.tapnfs.rpc.RpcServer;
@@ -29,13 +29,13 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** NFSv3 over the stack on the real local-directory backend: the common paths once. */
 @Timeout(60)
-class LocalVfsSmokeTest {
+class KernelVfsSmokeTest {
   @TempDir Path tmp;
 
   @Test void createWriteReadListRenameRemove() throws Exception {
     byte[] key = new byte[32];
     new SplittableRandom(3).nextBytes(key);
-    LocalVfs vfs = LocalVfs.open(tmp, key, false, false);
+    KernelVfs vfs = KernelVfs.open(tmp, key, false, false);
     Export export = new Export() {
       @Override public String path() { return "/export"; }
 

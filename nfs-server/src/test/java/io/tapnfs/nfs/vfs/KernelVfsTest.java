@@ -14,15 +14,15 @@ import java.util.Set;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** The local-directory backend: handles, confinement, permissions, cookies, data. Runs as root. */
-class LocalVfsTest {
+/** The kernel-handle backend: handles, confinement, the kernel's permissions as the caller, cookies, data. Needs root (CAP_DAC_READ_SEARCH, CAP_SETUID). */
+class KernelVfsTest {
   static final byte[] KEY = "0123456789abcdef0123456789abcdef".getBytes(StandardCharsets.US_ASCII);
   static final Subject ALICE = new Subject(1000, 1000, new int[0]), BOB = new Subject(1001, 1001, new int[0]);
 
   @TempDir Path dir;
 
-  LocalVfs vfs() throws Exception {
-    LocalVfs v = LocalVfs.open(dir, KEY, false, false);
+  KernelVfs vfs() throws Exception {
+    KernelVfs v = KernelVfs.open(dir, KEY, false, false);
     v.setattr(v.root(), mode(0777), Subject.ROOT);                      // @TempDir is 0700: let the users in
     return v;
   }
@@ -36,11 +36,11 @@ class LocalVfsTest {
   }
 
   @Test void handlesAreStableAcrossRestartsRenamesAndLinksAndCannotBeForged() throws Exception {
-    LocalVfs v = vfs();
+    KernelVfs v = vfs();
     Fh d = v.mkdir(v.root(), "d", mode(0777), Subject.ROOT);
     Fh f = v.create(d, "f", mode(0644), true, null, ALICE);
     v.write(f, 0, ByteBuffer.wrap("hello".getBytes()), Stability.FILE_SYNC, ALICE);
-    LocalVfs again = vfs();                                            // a restart: same key, empty maps
+    KernelVfs again = vfs();                                            // a restart: same key, empty maps
     assertThat(again.getattr(f).size()).isEqualTo(5);
     assertThat(again.lookup(d, "f", ALICE)).isEqualTo(f);
     again.rename(v.root(), "d", v.root(), "e", Subject.ROOT);
@@ -52,24 +52,23 @@ class LocalVfsTest {
     assertThatThrownBy(() -> again.getattr(new Fh(forged))).isInstanceOf(VfsException.class)
         .extracting(e -> ((VfsException) e).errno()).isEqualTo(Errno.BADHANDLE);
     Path other = Files.createDirectory(dir.resolve("other"));
-    LocalVfs otherExport = LocalVfs.open(other, KEY, false, false);
+    KernelVfs otherExport = KernelVfs.open(other, KEY, false, false);
     assertThat(otherExport.owns(f)).isFalse();
     assertThatThrownBy(() -> otherExport.getattr(f)).extracting(e -> ((VfsException) e).errno()).isEqualTo(Errno.BADHANDLE);
   }
 
   @Test void aDeletedFileIsStaleAndANewOneAtTheSameNameIsAnotherHandle() throws Exception {
-    LocalVfs v = vfs();
+    KernelVfs v = vfs();
     Fh f = v.create(v.root(), "f", mode(0644), true, null, ALICE);
     v.remove(v.root(), "f", ALICE);
     Fh g = v.create(v.root(), "f", mode(0644), true, null, ALICE);
     assertThat(g).isNotEqualTo(f);
-    v.forgetLocations();
     assertThatThrownBy(() -> v.getattr(f)).extracting(e -> ((VfsException) e).errno()).isEqualTo(Errno.STALE);
     assertThat(v.getattr(g).type()).isEqualTo(FileType.REG);
   }
 
   @Test void theExportIsNeverEscaped() throws Exception {
-    LocalVfs v = vfs();
+    KernelVfs v = vfs();
     assertThat(v.lookup(v.root(), "..", ALICE)).isEqualTo(v.root());  // ".." at the root stays there
     Fh link = v.symlink(v.root(), "out", "/etc", SetAttr.NONE, ALICE);
     assertThat(v.getattr(link).type()).isEqualTo(FileType.LNK);
@@ -82,7 +81,7 @@ class LocalVfsTest {
   }
 
   @Test void modeBitsAreEnforcedAndFilesBelongToTheirCreator() throws Exception {
-    LocalVfs v = vfs();
+    KernelVfs v = vfs();
     v.setattr(v.root(), mode(0777), Subject.ROOT);
     Fh f = v.create(v.root(), "mine", mode(0640), true, null, ALICE);
     Attr a = v.getattr(f);
@@ -98,14 +97,14 @@ class LocalVfsTest {
     assertThat(v.access(f, 0x3f, BOB)).isZero();
     assertThat(v.access(f, 0x01 | 0x04, ALICE)).isEqualTo(0x01 | 0x04);
     v.setattr(v.root(), mode(01777), Subject.ROOT);                   // sticky: Bob may not remove Alice's file
-    assertThatThrownBy(() -> v.remove(v.root(), "mine", BOB)).extracting(e -> ((VfsException) e).errno()).isEqualTo(Errno.ACCES);
-    LocalVfs ro = LocalVfs.open(dir, KEY, true, false);
+    assertThatThrownBy(() -> v.remove(v.root(), "mine", BOB)).extracting(e -> ((VfsException) e).errno()).isEqualTo(Errno.PERM);   // the kernel's EPERM
+    KernelVfs ro = KernelVfs.open(dir, KEY, true, false);
     assertThatThrownBy(() -> ro.create(ro.root(), "n", SetAttr.NONE, false, null, Subject.ROOT))
         .extracting(e -> ((VfsException) e).errno()).isEqualTo(Errno.ROFS);
   }
 
   @Test void dataWritesReadsCommitsAndExclusiveCreateRetransmissions() throws Exception {
-    LocalVfs v = vfs();
+    KernelVfs v = vfs();
     byte[] verf = {1, 2, 3, 4, 5, 6, 7, 8};
     Fh f = v.create(v.root(), "x", SetAttr.NONE, false, verf, ALICE);
     assertThat(v.create(v.root(), "x", SetAttr.NONE, false, verf, ALICE)).isEqualTo(f);   // the retransmission succeeds
@@ -125,7 +124,7 @@ class LocalVfsTest {
   }
 
   @Test void listingCookiesNeverSkipRepeatOrLoopWhileTheDirectoryChanges() throws Exception {
-    LocalVfs v = vfs();
+    KernelVfs v = vfs();
     Fh d = v.mkdir(v.root(), "big", SetAttr.NONE, Subject.ROOT);
     Path p = dir.resolve("big");
     for (int i = 0; i < 10_000; i++) Files.createFile(p.resolve("f" + i));             // behind the server's back
@@ -157,8 +156,9 @@ class LocalVfsTest {
   }
 
   @Test void moreOpenFilesThanTheCacheHoldsStayCorrectAndRemovedFilesFreeTheirSpace() throws Exception {
-    LocalVfs v = vfs();
-    int n = LocalVfs.OPEN_FILES * 3;
+    KernelVfs v = KernelVfs.open(dir, KEY, KernelVfs.Options.defaults().maxOpenFiles(16));
+    v.setattr(v.root(), mode(0777), Subject.ROOT);
+    int n = 16 * 3;
     Fh[] files = new Fh[n];
     for (int i = 0; i < n; i++) {
       files[i] = v.create(v.root(), "f" + i, mode(0644), true, null, ALICE);
@@ -169,5 +169,119 @@ class LocalVfsTest {
     v.write(files[0], 0, ByteBuffer.allocate(1 << 20), Stability.FILE_SYNC, ALICE);
     v.remove(v.root(), "f0", ALICE);
     assertThatThrownBy(() -> v.read(files[0], 0, 10, ALICE)).isInstanceOf(VfsException.class);   // gone, not served from the cache
+  }
+
+  static Errno errno(org.assertj.core.api.ThrowableAssert.ThrowingCallable c) {
+    try {
+      c.call();
+    } catch (VfsException e) {
+      return e.errno();
+    } catch (Throwable t) {
+      throw new AssertionError("not a VfsException", t);
+    }
+    throw new AssertionError("no error");
+  }
+
+  @Test @org.junit.jupiter.api.Timeout(10)
+  void fifosAreNeverOpenedSoNoCallHangs() throws Exception {
+    KernelVfs v = vfs();
+    Fh fifo = v.mknod(v.root(), "p", FileType.FIFO, 0, 0, mode(0666), ALICE);
+    assertThat(v.getattr(fifo).type()).isEqualTo(FileType.FIFO);
+    v.setattr(fifo, mode(0600), ALICE);
+    v.setattr(fifo, new SetAttr(null, null, null, null, SetAttr.SERVER_TIME, 5_000_000_000L), ALICE);
+    assertThat(v.getattr(fifo).mode()).isEqualTo(0600);
+    assertThat(v.getattr(fifo).mtimeNanos()).isEqualTo(5_000_000_000L);
+    assertThat(errno(() -> v.create(v.root(), "p", SetAttr.NONE, false, new byte[8], ALICE))).isEqualTo(Errno.EXIST);
+    assertThat(errno(() -> v.create(v.root(), "p", new SetAttr(null, null, null, 0L, null, null), false, null, ALICE))).isEqualTo(Errno.EXIST);
+    assertThat(errno(() -> v.read(fifo, 0, 10, ALICE))).isEqualTo(Errno.INVAL);
+    assertThat(errno(() -> v.write(fifo, 0, ByteBuffer.allocate(1), Stability.FILE_SYNC, ALICE))).isEqualTo(Errno.INVAL);
+    assertThat(errno(() -> v.setattr(fifo, new SetAttr(null, null, null, 0L, null, null), ALICE))).isEqualTo(Errno.INVAL);
+    assertThat(errno(() -> v.mknod(v.root(), "dev", FileType.CHR, 1, 3, SetAttr.NONE, Subject.ROOT))).isEqualTo(Errno.PERM);
+  }
+
+  @Test void theKernelClearsSetIdBitsOnANonOwnersWriteAndTruncate() throws Exception {
+    KernelVfs v = vfs();
+    Fh f = v.create(v.root(), "suid", mode(06777), true, null, ALICE);
+    assertThat(v.getattr(f).mode()).isEqualTo(06777);
+    v.write(f, 0, ByteBuffer.wrap("x".getBytes()), Stability.UNSTABLE, BOB);
+    assertThat(v.getattr(f).mode() & 06000).isZero();
+    v.setattr(f, mode(06777), ALICE);
+    v.setattr(f, new SetAttr(null, null, null, 0L, null, null), BOB);
+    assertThat(v.getattr(f).mode() & 06000).isZero();
+    v.setattr(f, mode(06777), ALICE);
+    v.write(f, 0, ByteBuffer.wrap("y".getBytes()), Stability.UNSTABLE, Subject.ROOT);        // root keeps CAP_FSETID
+    assertThat(v.getattr(f).mode()).isEqualTo(06777);
+  }
+
+  @Test void ownerOverrideLetsTheOwnerWriteItsReadOnlyFileButNobodyElse() throws Exception {
+    KernelVfs v = vfs();
+    Fh f = v.create(v.root(), "ro", mode(0444), true, null, ALICE);
+    v.write(f, 0, ByteBuffer.wrap("mine".getBytes()), Stability.FILE_SYNC, ALICE);          // knfsd: open, then chmod
+    assertThat(errno(() -> v.write(f, 0, ByteBuffer.allocate(1), Stability.UNSTABLE, BOB))).isEqualTo(Errno.ACCES);
+    Fh x = v.create(v.root(), "exec", mode(0711), true, null, ALICE);
+    v.write(x, 0, ByteBuffer.wrap("#!".getBytes()), Stability.UNSTABLE, ALICE);
+    assertThat(new String(bytes(v.read(x, 0, 2, BOB).data()))).isEqualTo("#!");             // read-if-exec
+  }
+
+  @Test void aPosixAclDenyIsHonouredThoughTheModeBitsAllow() throws Exception {
+    KernelVfs v = vfs();
+    Fh f = v.create(v.root(), "acl", mode(0666), true, null, ALICE);
+    // system.posix_acl_access: user::rw- user:1001:--- group::rw- mask::rw- other::rw-
+    ByteBuffer acl = ByteBuffer.allocate(4 + 5 * 8).order(java.nio.ByteOrder.LITTLE_ENDIAN).putInt(2);
+    acl.putShort((short) 0x01).putShort((short) 6).putInt(-1);
+    acl.putShort((short) 0x02).putShort((short) 0).putInt(1001);
+    acl.putShort((short) 0x04).putShort((short) 6).putInt(-1);
+    acl.putShort((short) 0x10).putShort((short) 6).putInt(-1);
+    acl.putShort((short) 0x20).putShort((short) 6).putInt(-1);
+    int r = XattrLib.INSTANCE.setxattr(dir.resolve("acl").toString(), "system.posix_acl_access", acl.array(), acl.capacity(), 0);
+    assertThat(r).as("setxattr of the ACL (errno %d)", com.sun.jna.Native.getLastError()).isZero();
+    assertThat(errno(() -> v.read(f, 0, 1, BOB))).isEqualTo(Errno.ACCES);
+    assertThat(errno(() -> v.write(f, 0, ByteBuffer.allocate(1), Stability.UNSTABLE, BOB))).isEqualTo(Errno.ACCES);
+    assertThat(v.access(f, 0x01 | 0x04, BOB)).isZero();
+    Subject carol = new Subject(1002, 1002, new int[0]);
+    assertThat(v.access(f, 0x01 | 0x04, carol)).isEqualTo(0x01 | 0x04);
+  }
+
+  interface XattrLib extends com.sun.jna.Library {
+    XattrLib INSTANCE = com.sun.jna.Native.load("c", XattrLib.class);
+
+    int setxattr(String path, String name, byte[] value, long size, int flags);
+  }
+
+  @Test void hardLinksFollowTheKernelsProtectedHardlinksAndSupplementaryGroupsCount() throws Exception {
+    KernelVfs v = vfs();
+    Fh secret = v.create(v.root(), "secret", mode(0600), true, null, ALICE);
+    assertThat(errno(() -> v.link(secret, v.root(), "stolen", BOB))).isEqualTo(Errno.PERM);
+    v.link(secret, v.root(), "mine", ALICE);
+    assertThat(v.getattr(secret).nlink()).isEqualTo(2);
+    Fh team = v.mkdir(v.root(), "team", new SetAttr(0770, null, 500, null, null, null), Subject.ROOT);
+    assertThat(v.getattr(team).gid()).isEqualTo(500);
+    Subject member = new Subject(1003, 1003, new int[] {500});
+    Fh made = v.create(team, "by-member", SetAttr.NONE, true, null, member);
+    assertThat(v.getattr(made).uid()).isEqualTo(1003);
+    assertThat(errno(() -> v.create(team, "by-bob", SetAttr.NONE, true, null, BOB))).isEqualTo(Errno.ACCES);
+    assertThat(errno(() -> v.lookup(team, "by-member", BOB))).isEqualTo(Errno.ACCES);
+    assertThat(errno(() -> v.setattr(made, new SetAttr(null, null, 0, null, null, null), member))).isEqualTo(Errno.PERM);
+  }
+
+  @Test void aSymlinkSwappedInForADirectoryIsNeverFollowed() throws Exception {
+    KernelVfs v = vfs();
+    Path outside = Files.createTempDirectory("outside");
+    Files.writeString(outside.resolve("sentinel"), "outside");
+    Fh d = v.mkdir(v.root(), "d", mode(0777), ALICE);
+    Files.delete(dir.resolve("d"));                                                  // behind the server's back
+    Files.createSymbolicLink(dir.resolve("d"), outside);
+    assertThat(errno(() -> v.getattr(d))).isEqualTo(Errno.STALE);
+    Fh link = v.lookup(v.root(), "d", ALICE);
+    assertThat(v.getattr(link).type()).isEqualTo(FileType.LNK);
+    assertThat(errno(() -> v.lookup(link, "sentinel", ALICE))).isEqualTo(Errno.NOTDIR);
+    assertThat(errno(() -> v.create(link, "planted", SetAttr.NONE, false, null, ALICE))).isEqualTo(Errno.NOTDIR);
+    assertThat(Files.exists(outside.resolve("planted"))).isFalse();
+  }
+
+  @Test void unexportableFileSystemsAndMissingDirectoriesAreOneLineErrors() {
+    assertThatThrownBy(() -> KernelVfs.open(dir.resolve("missing"), KEY, false, false)).hasMessageContaining("missing")
+        .hasMessageNotContaining("\n");
+    assertThatThrownBy(() -> KernelVfs.open(Path.of("/proc/1"), KEY, false, false)).hasMessageContaining("cannot give file handles");
   }
 }

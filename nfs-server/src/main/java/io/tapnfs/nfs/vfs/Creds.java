@@ -1,0 +1,123 @@
+package io.tapnfs.nfs.vfs;
+
+import java.io.IOException;
+
+/**
+ * Running a client's file system calls with the client's own identity, as knfsd's
+ * {@code nfsd_setuser} does: the calling thread's fsuid, fsgid and supplementary groups become
+ * the (already squashed) {@link Subject}'s for the duration of a {@link Scope}, so the kernel
+ * checks mode bits, POSIX ACLs, sticky directories and {@code protected_hardlinks}, makes new
+ * files owned by the caller, and clears set-id bits on write, truncate and chown exactly as for a
+ * local user.
+ *
+ * <p>Per thread, not per process: {@code setfsuid(2)}, {@code setfsgid(2)} and the raw
+ * {@code setgroups} system call change only the calling thread (glibc's {@code setgroups}
+ * changes every thread). When the fsuid goes from 0 to another id the kernel drops
+ * CAP_CHOWN, CAP_DAC_OVERRIDE, CAP_DAC_READ_SEARCH, CAP_FOWNER, CAP_FSETID, CAP_MKNOD and
+ * CAP_LINUX_IMMUTABLE from the thread's effective set and restores them when it goes back
+ * (capabilities(7)): root's privileges never stand in for a client's, and a non-root caller's
+ * write loses CAP_FSETID like knfsd's. A client that is root after squashing (no_root_squash)
+ * keeps them, as with knfsd.
+ *
+ * <p>Each thread that acts for clients first gets a file-system context of its own
+ * ({@code unshare(CLONE_FS)}) with umask 0, as knfsd's threads have: the mode a client asks for
+ * is the mode it gets (the client applies its own umask).
+ *
+ * <p>Requires CAP_SETUID and CAP_SETGID (the server runs as root): {@link #check} says so at start.
+ */
+final class Creds {
+  /** The server's own supplementary groups, restored after each scope. */
+  private static final int[] SERVER_GROUPS = serverGroups();
+  private static final ThreadLocal<Scope> CURRENT = new ThreadLocal<>();
+  private static final ThreadLocal<Boolean> PREPARED = ThreadLocal.withInitial(() -> Boolean.FALSE);
+
+  private Creds() {}
+
+  /** Fails with a one-line reason if this process cannot take a client's identity per thread. */
+  static void check() throws IOException {
+    if (Sys.geteuid() != 0) throw new IOException("the file-system core needs root (CAP_SETUID, CAP_SETGID, CAP_DAC_READ_SEARCH)");
+    try (Scope s = as(new Subject(65534, 65534, new int[] {65534}))) {
+      int fsuid = Sys.setfsuid(-1), fsgid = Sys.setfsgid(-1);
+      if (fsuid != 65534 || fsgid != 65534) throw new IOException("setfsuid/setfsgid had no effect (fsuid " + fsuid + ", fsgid " + fsgid + "): CAP_SETUID/CAP_SETGID missing?");
+    }
+    if (Sys.setfsuid(-1) != 0) throw new IOException("could not return to fsuid 0 after acting for a client");
+  }
+
+  /**
+   * Acts as {@code who} on this thread until the scope is closed; scopes nest (an inner
+   * {@link #asServer} returns to the server's identity for calls only root may make).
+   */
+  static Scope as(Subject who) { return enter(who.uid(), who.gid(), who.gids()); }
+
+  /** Acts as the server itself (fsuid 0) until closed: for open_by_handle_at and the server's own bookkeeping. */
+  static Scope asServer() { return CURRENT.get() == null ? NONE : enter(0, 0, SERVER_GROUPS); }
+
+  /** The scope of a thread that already is the server: nothing to switch. */
+  private static final Scope NONE = new Scope(null, 0, 0, new int[0]) {
+    @Override public void close() { }
+  };
+
+  private static Scope enter(int uid, int gid, int[] gids) {
+    prepare();
+    Scope outer = CURRENT.get();
+    Scope s = new Scope(outer, uid, gid, gids);
+    s.apply();
+    CURRENT.set(s);
+    return s;
+  }
+
+  private static void prepare() {
+    if (PREPARED.get()) return;
+    if (Sys.unshare(Sys.CLONE_FS) != 0) throw new IllegalStateException("unshare(CLONE_FS): " + Sys.errName(Sys.errno()));
+    Sys.umask(0);
+    PREPARED.set(Boolean.TRUE);
+  }
+
+  private static int[] serverGroups() {
+    int n = Sys.getgroups(0, null);
+    if (n <= 0) return new int[0];
+    int[] g = new int[n];
+    n = Sys.getgroups(n, g);
+    return n < 0 ? new int[0] : java.util.Arrays.copyOf(g, n);
+  }
+
+  /** One identity on one thread; closing it returns to the identity before it. Not shared between threads. */
+  static class Scope implements AutoCloseable {
+    private final Scope outer;
+    private final int uid, gid;
+    private final int[] gids;
+    private final Thread owner = Thread.currentThread();   // unused by NONE
+    private boolean closed;
+
+    private Scope(Scope outer, int uid, int gid, int[] gids) {
+      this.outer = outer;
+      this.uid = uid;
+      this.gid = gid;
+      this.gids = gids;
+    }
+
+    private void apply() {
+      // groups and gid first: while the fsuid is still 0 nothing is checked against them
+      if (Sys.setgroupsThisThread(gids) != 0) throw new IllegalStateException("setgroups: " + Sys.errName(Sys.errno()));
+      Sys.setfsgid(gid);
+      Sys.setfsuid(uid);
+      if (Sys.setfsuid(-1) != uid || Sys.setfsgid(-1) != gid) throw new IllegalStateException("could not take fsuid " + uid + " fsgid " + gid);
+    }
+
+    @Override public void close() {
+      if (closed) return;
+      if (Thread.currentThread() != owner) throw new IllegalStateException("credential scope closed on another thread");
+      closed = true;
+      if (outer != null) {
+        // back to the outer identity: fsuid first to 0 so setgroups is allowed, then the outer's
+        Sys.setfsuid(0);
+        outer.apply();
+      } else {
+        Sys.setfsuid(0);
+        Sys.setfsgid(0);
+        Sys.setgroupsThisThread(SERVER_GROUPS);
+      }
+      CURRENT.set(outer);
+    }
+  }
+}
