@@ -60,8 +60,16 @@ public final class PcapWriter implements Closeable {
   /** As {@link #open(Path, long)} with timestamps from {@code epochMicros} (microseconds since 1970). */
   public static PcapWriter open(Path file, long maxBytes, LongSupplier epochMicros) throws IOException {
     if (maxBytes < FILE_HEADER_LEN) throw new IllegalArgumentException("pcap size cap " + maxBytes + " below the 24-byte header");
-    FileChannel ch = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING,
-        StandardOpenOption.WRITE);
+    // every byte of file data crosses the capture: owner-only, and never through a symlink someone planted
+    FileChannel ch = FileChannel.open(file, java.util.Set.of(StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING,
+        StandardOpenOption.WRITE, java.nio.file.LinkOption.NOFOLLOW_LINKS),
+        java.nio.file.attribute.PosixFilePermissions.asFileAttribute(java.nio.file.attribute.PosixFilePermissions.fromString("rw-------")));
+    try {
+      java.nio.file.Files.setPosixFilePermissions(file, java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
+    } catch (IOException | UnsupportedOperationException e) {
+      ch.close();
+      throw new IOException("cannot make the capture " + file + " owner-only: " + e.getMessage(), e);
+    }
     PcapWriter w = new PcapWriter(file, ch, maxBytes, epochMicros);
     try {
       w.buf.putInt(MAGIC).putShort((short) VERSION_MAJOR).putShort((short) VERSION_MINOR)

@@ -62,6 +62,19 @@ class PcapWriterTest {
     return b;
   }
 
+  @Test void theCaptureIsOwnerOnlyAndNeverWrittenThroughASymlink() throws IOException {
+    Path f = dir.resolve("c.pcap");
+    Files.writeString(f, "old");
+    Files.setPosixFilePermissions(f, java.nio.file.attribute.PosixFilePermissions.fromString("rw-rw-rw-"));
+    PcapWriter.open(f, 1 << 20).close();
+    assertThat(java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(f))).isEqualTo("rw-------");
+    Path target = dir.resolve("target");
+    Files.writeString(target, "precious");
+    Path link = Files.createSymbolicLink(dir.resolve("link.pcap"), target);
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> PcapWriter.open(link, 1 << 20)).isInstanceOf(IOException.class);
+    assertThat(Files.readString(target)).isEqualTo("precious");
+  }
+
   @Test void writesHeaderAndRecordsWithTimestampsAndBytes() throws IOException {
     Path f = dir.resolve("a.pcap");
     AtomicLong now = new AtomicLong(T0);

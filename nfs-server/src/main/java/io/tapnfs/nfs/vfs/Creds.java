@@ -21,7 +21,8 @@ import java.io.IOException;
  *
  * <p>Each thread that acts for clients first gets a file-system context of its own
  * ({@code unshare(CLONE_FS)}) with umask 0, as knfsd's threads have: the mode a client asks for
- * is the mode it gets (the client applies its own umask).
+ * is the mode it gets (the client applies its own umask). Where unshare is refused (Docker's
+ * seccomp profile) {@link #threadUmask} says so and the creator restores the bits.
  *
  * <p>Requires CAP_SETUID and CAP_SETGID (the server runs as root): {@link #check} says so at start.
  */
@@ -68,9 +69,29 @@ final class Creds {
 
   private static void prepare() {
     if (PREPARED.get()) return;
-    if (Sys.unshare(Sys.CLONE_FS) != 0) throw new IllegalStateException("unshare(CLONE_FS): " + Sys.errName(Sys.errno()));
-    Sys.umask(0);
+    // Docker's default seccomp profile refuses unshare(2): such threads keep the process umask
+    // and KernelVfs restores the bits it took after a create (threadUmask)
+    if (Sys.unshare(Sys.CLONE_FS) == 0) {
+      Sys.umask(0);
+      UMASK.set(0);
+    }
     PREPARED.set(Boolean.TRUE);
+  }
+
+  /** The process umask, read once (umask(2) can only be read by setting it). */
+  private static final int PROCESS_UMASK = readUmask();
+  private static final ThreadLocal<Integer> UMASK = ThreadLocal.withInitial(() -> PROCESS_UMASK);
+
+  private static synchronized int readUmask() {
+    int old = Sys.umask(022);
+    Sys.umask(old);
+    return old;
+  }
+
+  /** The umask of this thread's creates: 0 once it has a file-system context of its own, else the process's. */
+  static int threadUmask() {
+    prepare();
+    return UMASK.get();
   }
 
   private static int[] serverGroups() {

@@ -255,9 +255,7 @@ public final class KernelVfs implements Vfs {
           int uid = s.uid() == null ? -1 : s.uid(), gid = s.gid() == null ? -1 : s.gid();
           if (Sys.fchownat(h.fd(), Sys.EMPTY, uid, gid, Sys.AT_EMPTY_PATH | Sys.AT_SYMLINK_NOFOLLOW) != 0) throw Sys.fail("chown");
         }
-        if (s.mode() != null && a.type() != FileType.LNK) {
-          if (Sys.fchmodat2(h.fd(), Sys.EMPTY, s.mode() & 07777, Sys.AT_EMPTY_PATH) != 0) throw Sys.fail("chmod");
-        }
+        if (s.mode() != null && a.type() != FileType.LNK) chmod(h.fd(), s.mode() & 07777);
         if (s.atimeNanos() != null || s.mtimeNanos() != null) {
           long[] ts = {0, Sys.UTIME_OMIT, 0, Sys.UTIME_OMIT};
           time(ts, 0, s.atimeNanos());
@@ -267,6 +265,29 @@ public final class KernelVfs implements Vfs {
       }
       commitMetadata(h.node(), a.type());
       return Stat.of(h.fd(), Sys.EMPTY, Sys.AT_EMPTY_PATH, options.fsid());
+    }
+  }
+
+  /**
+   * chmod of what an O_PATH descriptor names (never a symlink): fchmodat2 with AT_EMPTY_PATH
+   * (Linux 6.6), else through /proc/self/fd where a kernel or a seccomp profile lacks it.
+   */
+  private static void chmod(int fd, int mode) throws VfsException {
+    if (Sys.fchmodat2(fd, Sys.EMPTY, mode, Sys.AT_EMPTY_PATH) == 0) return;
+    int e = Sys.errno();
+    if (e != Sys.ENOSYS && e != Sys.EPERM && e != Sys.EINVAL) throw new VfsException(Sys.toErrno(e), "chmod: " + Sys.errName(e));
+    if (Sys.fchmodat(Sys.AT_FDCWD, Sys.procFd(fd), mode, 0) != 0) throw Sys.fail("chmod");
+  }
+
+  /** After a create with {@code mode}: the bits a process umask took back, where this thread has one. */
+  private void restoreUmaskBits(int dirFd, byte[] n, int mode) throws VfsException {
+    if ((mode & Creds.threadUmask()) == 0) return;
+    int fd = Sys.openat(dirFd, n, Sys.O_PATH | Sys.O_NOFOLLOW | Sys.O_CLOEXEC, 0);
+    if (fd < 0) throw Sys.fail("reopen after create");
+    try {
+      chmod(fd, mode);
+    } finally {
+      Sys.close(fd);
     }
   }
 
@@ -461,6 +482,7 @@ public final class KernelVfs implements Vfs {
           if (Sys.errno() != Sys.EEXIST) throw Sys.fail("create");
           return existing(d, n, name, attrs, guarded, exclusive, who);
         }
+        restoreUmaskBits(d.fd(), n, mode);
         if (exclusive != null) {
           // RFC 1813 §3.3.8: the verifier is kept in the file's times, as knfsd keeps it, until the client's SETATTR
           ByteBuffer v = ByteBuffer.wrap(exclusive);
@@ -514,7 +536,9 @@ public final class KernelVfs implements Vfs {
     try (Held d = dirForChange(dir)) {
       Fh fh;
       try (Creds.Scope c = Creds.as(who)) {
-        if (Sys.mkdirat(d.fd(), n, attrs.mode() != null ? attrs.mode() & 07777 : 0755) != 0) throw Sys.fail("mkdir");
+        int mode = attrs.mode() != null ? attrs.mode() & 07777 : 0755;
+        if (Sys.mkdirat(d.fd(), n, mode) != 0) throw Sys.fail("mkdir");
+        restoreUmaskBits(d.fd(), n, mode);
         chown(d.fd(), n, attrs);
         fh = handleAt(d.fd(), n);
       }
@@ -556,6 +580,7 @@ public final class KernelVfs implements Vfs {
         int mode = attrs.mode() != null ? attrs.mode() & 07777 : 0644;
         long dev = kind == Sys.S_IFCHR || kind == Sys.S_IFBLK ? Sys.makedev(major, minor) : 0;
         if (Sys.mknodat(d.fd(), n, kind | mode, dev) != 0) throw Sys.fail("mknod");
+        restoreUmaskBits(d.fd(), n, mode);
         chown(d.fd(), n, attrs);
         fh = handleAt(d.fd(), n);
       }

@@ -73,6 +73,8 @@ final class Sys {
 
   static native int fchownat(int dirfd, byte[] name, int uid, int gid, int flags);
 
+  static native int fchmodat(int dirfd, byte[] name, int mode, int flags);
+
   static native int utimensat(int dirfd, byte[] name, long[] times, int flags);
 
   static native long readlinkat(int dirfd, byte[] name, byte[] buf, long size);
