@@ -10,9 +10,11 @@ import java.util.LinkedHashMap;
  * when the client retransmits it, e.g. after a TCP reconnect, which would answer NFS3ERR_NOENT to
  * a REMOVE that succeeded, or replay a RENAME over a file created since.
  *
- * <p>RFC 5531 §9: the xid "is only used for clients matching reply messages with call messages or
- * for servers detecting retransmissions"; a server "may choose to remember past xid values". A
- * retransmission reuses the xid, so a call is found by its {@link DrcKey}: client IP address
+ * <p>RFC 5531 §5 lets a server remember granted requests "in order to insure some degree of
+ * execute-at-most-once semantics"; RFC 1813 §4.5 describes this cache for NFSv3. RFC 5531 §9: "The
+ * xid field is only used for clients matching reply messages with call messages or for servers
+ * detecting retransmissions; the service side cannot treat this id as any type of sequence
+ * number." So the xid is only compared for equality, inside a {@link DrcKey}: client IP address
  * (not port), xid, program, version, procedure, argument length and a checksum of the first 256
  * argument bytes and of the caller's identity.
  *
