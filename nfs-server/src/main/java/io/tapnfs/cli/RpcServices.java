@@ -25,6 +25,7 @@ final class RpcServices implements Closeable {
   final RpcServer portmapper;
   final RpcServer diag;                                        // null unless --diag-services
   final List<RpcServer> nfs = new ArrayList<>();               // MOUNT and NFS, when something is exported
+  RpcServer nfsRpc;                                            // the NFS one of them
   MountProgram mount;
   Nfs3Program nfs3;
 
@@ -44,8 +45,9 @@ final class RpcServices implements Closeable {
     RpcServer.Builder m = RpcServer.on(stack).tcp(mountPort).udp(mountPort).registry(rpcbind).owner("tapnfs-mountd");
     for (int v = MountProgram.MIN_VERSION; v <= MountProgram.MAX_VERSION; v++) m.program(MountProgram.PROGRAM, v, mount);
     nfs.add(m.start());
-    nfs.add(RpcServer.on(stack).program(Nfs3Program.PROGRAM, Nfs3Program.VERSION, nfs3).tcp(nfsPort).udp(nfsPort)
-        .registry(rpcbind).owner("tapnfs-nfsd").start());
+    nfsRpc = RpcServer.on(stack).program(Nfs3Program.PROGRAM, Nfs3Program.VERSION, nfs3, Nfs3Program::cachesReply)
+        .tcp(nfsPort).udp(nfsPort).registry(rpcbind).owner("tapnfs-nfsd").start();
+    nfs.add(nfsRpc);
   }
 
   /** @param diagProgram also serve {@link DiagProgram} on free TCP and UDP ports, registered */
@@ -82,6 +84,8 @@ final class RpcServices implements Closeable {
     if (mount != null) {
       s.append("mount:\n");
       for (Map.Entry<String, Long> e : mount.counters().entrySet()) if (e.getValue() != 0) s.append("    ").append(e.getKey()).append(' ').append(e.getValue()).append('\n');
+      s.append("rpc (port ").append(nfsRpc.tcpPort()).append("):\n");
+      for (Map.Entry<String, Long> e : nfsRpc.counters().entrySet()) if (e.getValue() != 0) s.append("    ").append(e.getKey()).append(' ').append(e.getValue()).append('\n');
       s.append("nfs3:\n");
       for (Map.Entry<String, Long> e : nfs3.counters().entrySet()) if (e.getValue() != 0) s.append("    ").append(e.getKey()).append(' ').append(e.getValue()).append('\n');
     }

@@ -1,17 +1,21 @@
 package io.tapnfs.rpc;
 
+import io.tapnfs.netstack.Clock;
 import io.tapnfs.netstack.Stack;
 import io.tapnfs.netstack.socket.StackSelectorProvider;
 import java.io.Closeable;
 import java.io.IOException;
 import java.net.InetSocketAddress;
+import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Objects;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.IntPredicate;
 import org.dcache.oncrpc4j.rpc.OncRpcProgram;
 import org.dcache.oncrpc4j.rpc.ReplyQueue;
 import org.dcache.oncrpc4j.rpc.RpcDispatchable;
@@ -40,10 +44,13 @@ import org.glassfish.grizzly.strategies.WorkerThreadIOStrategy;
  * <p>Chain, per transport: TransportFilter → ({@link RecordCapFilter}, TCP) → RpcMessageParserTCP
  * or UDP → {@link RpcHeaderFilter} → RpcProtocolFilter → RpcDispatcher over a {@link ProgramTable}, with the worker-thread
  * I/O strategy and a bounded request executor. What is served is registered with the
- * {@link RpcRegistry} (the in-process rpcbind) on start and removed on {@link #close}.
+ * {@link RpcRegistry} (the in-process rpcbind) on start and removed on {@link #close}. One
+ * {@link DuplicateRequestCache}, shared by both transports, holds the replies of the procedures
+ * programs ask to have cached.
  *
  * <pre>
- *   RpcServer s = RpcServer.on(stack).program(100003, 3, nfs).tcp(2049).udp(2049).registry(rpcbind).start();
+ *   RpcServer s = RpcServer.on(stack).program(100003, 3, nfs, Nfs3Program::cachesReply).tcp(2049).udp(2049)
+ *       .registry(rpcbind).start();
  * </pre>
  */
 public final class RpcServer implements Closeable {
@@ -51,8 +58,15 @@ public final class RpcServer implements Closeable {
   public static final int DEFAULT_MAX_RECORD = (1 << 20) + 64 * 1024;
   public static final int DEFAULT_MAX_FRAGMENTS = 1024;
   public static final int DEFAULT_MAX_PENDING = 256;
+  /** Duplicate-request cache defaults: entries, bytes (replies and bookkeeping), age. */
+  public static final int DEFAULT_DRC_ENTRIES = DuplicateRequestCache.DEFAULT_MAX_ENTRIES;
+  public static final long DEFAULT_DRC_BYTES = DuplicateRequestCache.DEFAULT_MAX_BYTES;
+  public static final Duration DEFAULT_DRC_AGE = DuplicateRequestCache.DEFAULT_MAX_AGE;
 
   private final Map<OncRpcProgram, RpcDispatchable> programs;
+  private final Map<OncRpcProgram, IntPredicate> cached;
+  private final DuplicateRequestCache drc;
+  private final Clock clock;
   private final RpcRegistry registry;
   private final String owner;
   private final RpcCounters counters;
@@ -65,9 +79,12 @@ public final class RpcServer implements Closeable {
 
   private RpcServer(Builder b) {
     this.programs = new LinkedHashMap<>(b.programs);
+    this.cached = new LinkedHashMap<>(b.cached);
     this.registry = b.registry;
     this.owner = b.owner;
     this.counters = new RpcCounters();
+    this.drc = new DuplicateRequestCache(b.drcEntries, b.drcBytes, b.drcAge, DuplicateRequestCache.DEFAULT_MAX_REPLY, counters);
+    this.clock = b.clock;
     AtomicInteger n = new AtomicInteger();
     this.executor = new ThreadPoolExecutor(b.workers, b.workers, 60, TimeUnit.SECONDS, new LinkedBlockingQueue<>(b.queue), r -> {
       Thread t = new Thread(r, "tapnfs-rpc-" + n.incrementAndGet());
@@ -91,8 +108,16 @@ public final class RpcServer implements Closeable {
   /** The UDP port served, or -1. */
   public int udpPort() { return udpPort; }
 
-  /** Counters by name ("calls", "recordTooLarge", ...). */
-  public Map<String, Long> counters() { return counters.snapshot(); }
+  /**
+   * Counters by name ("calls", "recordTooLarge", ..., "drcHits", ...), then the duplicate-request
+   * cache's size now: "drcEntries", "drcBytes".
+   */
+  public Map<String, Long> counters() {
+    Map<String, Long> m = counters.snapshot();
+    m.put("drcEntries", (long) drc.size());
+    m.put("drcBytes", drc.bytes());
+    return m;
+  }
 
   public long counter(RpcStat s) { return counters.get(s); }
 
@@ -110,7 +135,7 @@ public final class RpcServer implements Closeable {
           .add(new RpcMessageParserTCP())
           .add(new RpcHeaderFilter(replies, counters))
           .add(new RpcProtocolFilter(replies))
-          .add(new RpcDispatcher(executor, new ProgramTable(programs, b.maxPending, counters, "tcp"), false, call -> { }))
+          .add(new RpcDispatcher(executor, new ProgramTable(programs, cached, drc, clock, b.maxPending, counters, "tcp"), false, call -> { }))
           .build());
       tcp.getConnectionMonitoringConfig().addProbes(new ConnectionProbe.Adapter() {
         @Override public void onAcceptEvent(Connection server, Connection client) {
@@ -137,7 +162,7 @@ public final class RpcServer implements Closeable {
           .add(new RpcMessageParserUDP())
           .add(new RpcHeaderFilter(replies, counters))
           .add(new RpcProtocolFilter(replies))
-          .add(new RpcDispatcher(executor, new ProgramTable(programs, b.maxPending, counters, "udp"), false, call -> { }))
+          .add(new RpcDispatcher(executor, new ProgramTable(programs, cached, drc, clock, b.maxPending, counters, "udp"), false, call -> { }))
           .build());
       UDPNIOServerConnection c = udp.bind(new InetSocketAddress(b.udpPort));
       udp.start();
@@ -164,6 +189,11 @@ public final class RpcServer implements Closeable {
   public static final class Builder {
     private final Stack stack;
     private final Map<OncRpcProgram, RpcDispatchable> programs = new LinkedHashMap<>();
+    private final Map<OncRpcProgram, IntPredicate> cached = new LinkedHashMap<>();
+    private int drcEntries = DEFAULT_DRC_ENTRIES;
+    private long drcBytes = DEFAULT_DRC_BYTES;
+    private Duration drcAge = DEFAULT_DRC_AGE;
+    private Clock clock = Clock.SYSTEM;
     private int tcpPort = -1, udpPort = -1;
     private RpcRegistry registry = RpcRegistry.NONE;
     private String owner = "tapnfs";
@@ -178,9 +208,39 @@ public final class RpcServer implements Closeable {
 
     /** Serve {@code version} of {@code program} with {@code handler}; call again for more. */
     public Builder program(int program, int version, RpcDispatchable handler) {
-      programs.put(new OncRpcProgram(program, version), handler);
+      OncRpcProgram p = new OncRpcProgram(program, version);
+      programs.put(p, handler);
+      cached.remove(p);
       return this;
     }
+
+    /**
+     * Serve {@code version} of {@code program} with {@code handler}, keeping the replies of the
+     * procedures {@code cachedProcedures} accepts in the duplicate-request cache: those that are
+     * not idempotent, whose retransmission must not run again.
+     */
+    public Builder program(int program, int version, RpcDispatchable handler, IntPredicate cachedProcedures) {
+      OncRpcProgram p = new OncRpcProgram(program, version);
+      programs.put(p, handler);
+      cached.put(p, Objects.requireNonNull(cachedProcedures, "cachedProcedures"));
+      return this;
+    }
+
+    /**
+     * Bounds of the duplicate-request cache: entries, bytes (cached replies of up to 4 KiB plus
+     * 160 bytes per entry; room for one at least) and how long an unused reply is kept. Defaults
+     * {@value RpcServer#DEFAULT_DRC_ENTRIES} entries, 16 MiB, 120 s.
+     */
+    public Builder drc(int maxEntries, long maxBytes, Duration maxAge) {
+      DuplicateRequestCache.checkLimits(maxEntries, maxBytes, maxAge, DuplicateRequestCache.DEFAULT_MAX_REPLY);
+      this.drcEntries = maxEntries;
+      this.drcBytes = maxBytes;
+      this.drcAge = maxAge;
+      return this;
+    }
+
+    /** The monotonic clock the duplicate-request cache ages entries by (tests: a manual one). */
+    public Builder clock(Clock c) { this.clock = Objects.requireNonNull(c, "clock"); return this; }
 
     /** Serve on this TCP port of the stack (0: any free port). */
     public Builder tcp(int port) { this.tcpPort = checkPort(port); return this; }

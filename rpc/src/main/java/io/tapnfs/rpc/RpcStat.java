@@ -23,5 +23,19 @@ public enum RpcStat {
   /** Calls whose program threw: SYSTEM_ERR. */
   SYSTEM_ERRORS,
   /** TCP connections accepted and closed. */
-  TCP_ACCEPTED, TCP_CLOSED
+  TCP_ACCEPTED, TCP_CLOSED,
+  /** Calls of a cached procedure not found in the {@link DuplicateRequestCache}: run. */
+  DRC_MISSES,
+  /** Retransmissions of a completed call: answered with its cached reply, not run again. */
+  DRC_HITS,
+  /** Retransmissions of a call still in progress: dropped (the client retransmits again). */
+  DRC_IN_PROGRESS_DROPS,
+  /** Completed entries evicted, least recently used first, to stay within the entry and byte bounds. */
+  DRC_EVICTIONS,
+  /** Completed entries dropped for being older than the cache's maximum age. */
+  DRC_EXPIRED,
+  /** Calls whose reply was not stored: larger than the cap, or none sent while the call ran. */
+  DRC_NOT_CACHED,
+  /** Calls run without an entry because every entry was in progress (the cache full of running calls). */
+  DRC_FULL
 }

@@ -24,7 +24,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * NFS version 3 (RFC 1813), program 100003 version 3, over the {@link Exports}: serve it with
- * {@code RpcServer.on(stack).program(Nfs3Program.PROGRAM, Nfs3Program.VERSION, nfs)}.
+ * {@code RpcServer.on(stack).program(Nfs3Program.PROGRAM, Nfs3Program.VERSION, nfs, Nfs3Program::cachesReply)},
+ * so that the RPC server's duplicate-request cache answers retransmitted non-idempotent calls.
  *
  * <p>Each procedure is one class ({@link Nfs3Proc}); this class decodes, runs and answers:
  * <ul>
@@ -83,6 +84,12 @@ public final class Nfs3Program implements RpcDispatchable {
   }
 
   public Nfs3Config config() { return config; }
+
+  /** For the RPC server's duplicate-request cache: {@link Nfs3Procedure#cachesReply()} by number. */
+  public static boolean cachesReply(int procedure) {
+    Nfs3Procedure p = Nfs3Procedure.of(procedure);
+    return p != null && p.cachesReply();
+  }
 
   @Override public void dispatchOncRpcCall(RpcCall call) {
     Nfs3Procedure p = Nfs3Procedure.of(call.getProcedure());
