@@ -38,8 +38,9 @@ import java.util.Set;
  *     wildcards, IPv6 and gss/ are errors: we resolve no names.
  * <li>{@code -options} after the path: defaults for the rest of that line (exports(5)).
  * <li>Options: rw, ro, root_squash, no_root_squash, all_squash, no_all_squash, anonuid=N,
- *     anongid=N (0..4294967295), sec=sys. Later options override earlier ones. Defaults as
- *     exports(5): ro, root_squash, no_all_squash, anonuid=anongid=65534.
+ *     anongid=N (0..4294967294: 4294967295 is (uid_t) -1, which knfsd refuses), sec=sys. Later
+ *     options override earlier ones. Defaults as exports(5): ro, root_squash, no_all_squash,
+ *     anonuid=anongid=65534. What they mean for a call: {@link io.tapnfs.nfs.vfs.AccessPolicy}.
  * <li>Accepted and ignored ({@link #IGNORED}), knfsd tuning that does not change who may do
  *     what here: sync, async (we always honour the client's stable_how), no_subtree_check,
  *     subtree_check, secure, insecure (source ports are not checked), wdelay, no_wdelay, crossmnt
@@ -262,11 +263,13 @@ public final class ExportsFile {
     }
   }
 
+  /** anonuid/anongid: 0..4294967294; (uid_t) -1 is no id, and knfsd refuses an export with it. */
   private static int id(String key, String value, String source, int n) throws ExportsException {
     if (value == null || value.isEmpty() || value.length() > 10 || !value.chars().allMatch(c -> c >= '0' && c <= '9'))
-      throw new ExportsException(source, n, key + "= needs a number 0..4294967295, got '" + value + "'");
+      throw new ExportsException(source, n, key + "= needs a number 0..4294967294, got '" + value + "'");
     long v = Long.parseLong(value);
-    if (v > 0xffffffffL) throw new ExportsException(source, n, key + "=" + value + " is larger than 4294967295");
+    if (v > 0xffffffffL) throw new ExportsException(source, n, key + "=" + value + " is larger than 4294967294");
+    if (v == 0xffffffffL) throw new ExportsException(source, n, key + "=" + value + " is (uid_t) -1, no id (knfsd refuses it too)");
     return (int) v;
   }
 

@@ -5,22 +5,22 @@ import io.tapnfs.nfs.v3.xdr.NfsStatusException;
 import io.tapnfs.nfs.v3.xdr.Nfsstat3;
 import io.tapnfs.nfs.v3.xdr.PostOpAttr;
 import io.tapnfs.nfs.v3.xdr.WccData;
+import io.tapnfs.nfs.vfs.AccessPolicy;
 import io.tapnfs.nfs.vfs.Attr;
-import io.tapnfs.nfs.vfs.ClientAccess;
 import io.tapnfs.nfs.vfs.Export;
 import io.tapnfs.nfs.vfs.Exports;
 import io.tapnfs.nfs.vfs.Fh;
 import io.tapnfs.nfs.vfs.Subject;
 import io.tapnfs.nfs.vfs.Vfs;
 import io.tapnfs.rpc.RpcCaller;
-import java.net.InetAddress;
 import java.util.HashMap;
 import java.util.Map;
 
 /**
  * One call's context: who calls, and how the handles of the call resolve to an export, a VFS and
- * a subject (the per-call wrapping nfs4j's PseudoFs does). The export rules are here, in the
- * accessors: {@link #target} throws BADHANDLE / STALE / ACCES, {@link #writable} also ROFS.
+ * a subject (the per-call wrapping nfs4j's PseudoFs does). The accessors apply the export rules
+ * of {@link AccessPolicy}: {@link #target} throws BADHANDLE / STALE / ACCES, {@link #writable}
+ * also ROFS.
  * Confined to the thread running the call.
  */
 final class CallCx {
@@ -44,9 +44,9 @@ final class CallCx {
   /**
    * The export, VFS and subject of {@code h}. BADHANDLE: not a handle (0 or over 64 bytes).
    * STALE: no export knows it (an export removed, or a handle from before a change of exports;
-   * knfsd answers an unknown export with nfserr_stale as well). ACCES: the export does not admit
-   * the caller's address (RFC 1813 §2.6 NFS3ERR_ACCES). The subject: AUTH_SYS identities
-   * squashed by the export; any other flavor is the export's anonymous user.
+   * knfsd answers an unknown export with nfserr_stale as well). Then {@link AccessPolicy#admit}:
+   * ACCES when the export does not admit the caller (RFC 1813 §2.6 NFS3ERR_ACCES); the subject
+   * and read-only are the policy's.
    */
   Target target(Fh3 h) throws NfsStatusException {
     Fh fh = h.require();
@@ -54,11 +54,13 @@ final class CallCx {
     if (t != null) return t;
     Export e = exports.byHandle(fh);
     if (e == null) throw new NfsStatusException(Nfsstat3.STALE, "no export knows handle " + fh);
-    InetAddress from = caller.address() == null ? null : caller.address().getAddress();
-    ClientAccess a = from == null ? null : e.access(from);
-    if (a == null) throw new NfsStatusException(Nfsstat3.ACCES, "export " + e.path() + " refuses " + from);
-    Subject who = caller.isAuthSys() ? a.subject(caller.uid(), caller.gid(), caller.gids()) : a.anonymous();
-    t = new Target(e, e.vfs(), fh, who, !a.readWrite() || e.vfs().readOnly());
+    AccessPolicy.Grant g;
+    try {
+      g = AccessPolicy.admit(e, caller);
+    } catch (AccessPolicy.Refused r) {
+      throw new NfsStatusException(Nfsstat3.ACCES, r.getMessage());
+    }
+    t = new Target(e, e.vfs(), fh, g.who(), g.readOnly());
     targets.put(fh, t);
     return t;
   }

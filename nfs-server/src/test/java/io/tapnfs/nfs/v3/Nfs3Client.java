@@ -28,6 +28,8 @@ final class Nfs3Client {
 
   static RpcAuth unix(int uid, int gid) { return new RpcAuthTypeUnix(uid, gid, new int[0], 0, "client"); }
 
+  static RpcAuth unix(int uid, int gid, int... gids) { return new RpcAuthTypeUnix(uid, gid, gids, 0, "client"); }
+
   // ------------------------------------------------------------------ encoding
 
   @FunctionalInterface interface Enc { void to(XdrEncodingStream x); }
@@ -153,6 +155,22 @@ final class Nfs3Client {
         x.xdrEncodeInt((int) guardCtime[0]);
         x.xdrEncodeInt((int) guardCtime[1]);
       }
+    }, x -> new WccRes(status(x), wcc(x)));
+  }
+
+  /** SETATTR of the owner and group (each left alone when null), unguarded. */
+  WccRes setattrOwner(byte[] fh, Integer uid, Integer gid) throws Exception {
+    return call(2, x -> {
+      fh(x, fh);
+      x.xdrEncodeBoolean(false);                 // mode
+      x.xdrEncodeBoolean(uid != null);
+      if (uid != null) x.xdrEncodeInt(uid);
+      x.xdrEncodeBoolean(gid != null);
+      if (gid != null) x.xdrEncodeInt(gid);
+      x.xdrEncodeBoolean(false);                 // size
+      x.xdrEncodeInt(0);                         // atime DONT_CHANGE
+      x.xdrEncodeInt(0);                         // mtime DONT_CHANGE
+      x.xdrEncodeBoolean(false);                 // no guard
     }, x -> new WccRes(status(x), wcc(x)));
   }
 
