@@ -84,7 +84,8 @@ final class ServeCommand implements Callable<Integer> {
   boolean noRpcbind;
 
   @Option(names = "--export", paramLabel = "DIR",
-      description = "Export this directory over NFSv3 to everyone, read-write, root squashed (repeatable).")
+      description = "Export this directory over NFSv3 to everyone, read-write, root squashed, insecure: clients on any "
+          + "source port, not only below 1024 (repeatable; --exports gives exports(5)'s secure default).")
   List<Path> exportDirs = new ArrayList<>();
 
   @Option(names = "--exports", paramLabel = "FILE", description = "Exports in exports(5) syntax (clients by IP, CIDR or *).")
@@ -181,7 +182,8 @@ final class ServeCommand implements Callable<Integer> {
     if (exportsFile != null) rules.addAll(ExportsFile.read(exportsFile));
     for (Path d : exportDirs) {
       Path abs = d.toAbsolutePath().normalize();
-      rules.add(ExportRule.everyone(abs.toString(), new ClientAccess(true, ClientAccess.Squash.ROOT, 65534, 65534)));
+      // insecure: user-space clients (libnfs in a container, say) may not get a port below 1024
+      rules.add(ExportRule.everyone(abs.toString(), new ClientAccess(true, ClientAccess.Squash.ROOT, 65534, 65534, false)));
     }
     for (ExportRule r : rules)
       if (!Files.isDirectory(Path.of(r.path()), java.nio.file.LinkOption.NOFOLLOW_LINKS))

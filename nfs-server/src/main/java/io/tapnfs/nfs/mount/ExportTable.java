@@ -23,8 +23,8 @@ import java.util.function.BiPredicate;
  * <pre>
  *   // --exports FILE
  *   Exports e = ExportTable.open(ExportsFile.read(file), LocalVfs::open);
- *   // --export DIR (everyone, read-write, root squashed)
- *   Exports e = ExportTable.open(List.of(ExportRule.everyone(dir, new ClientAccess(true, Squash.ROOT, 65534, 65534))), LocalVfs::open);
+ *   // --export DIR (everyone, read-write, root squashed, insecure)
+ *   Exports e = ExportTable.open(List.of(ExportRule.everyone(dir, new ClientAccess(true, Squash.ROOT, 65534, 65534, false))), LocalVfs::open);
  * </pre>
  *
  * <p>{@link #byHandle} asks each export's Vfs whether a handle is its own through the

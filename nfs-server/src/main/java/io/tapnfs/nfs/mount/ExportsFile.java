@@ -38,13 +38,15 @@ import java.util.Set;
  *     wildcards, IPv6 and gss/ are errors: we resolve no names.
  * <li>{@code -options} after the path: defaults for the rest of that line (exports(5)).
  * <li>Options: rw, ro, root_squash, no_root_squash, all_squash, no_all_squash, anonuid=N,
- *     anongid=N (0..4294967294: 4294967295 is (uid_t) -1, which knfsd refuses), sec=sys. Later
- *     options override earlier ones. Defaults as exports(5): ro, root_squash, no_all_squash,
- *     anonuid=anongid=65534. What they mean for a call: {@link io.tapnfs.nfs.vfs.AccessPolicy}.
+ *     anongid=N (0..4294967294: 4294967295 is (uid_t) -1, which knfsd refuses), secure (calls
+ *     from source ports 1024 and up are refused), insecure, sec=sys. Later options override
+ *     earlier ones. Defaults as exports(5): ro, root_squash, no_all_squash,
+ *     anonuid=anongid=65534, secure. What they mean for a call:
+ *     {@link io.tapnfs.nfs.vfs.AccessPolicy}.
  * <li>Accepted and ignored ({@link #IGNORED}), knfsd tuning that does not change who may do
  *     what here: sync, async (we always honour the client's stable_how), no_subtree_check,
- *     subtree_check, secure, insecure (source ports are not checked), wdelay, no_wdelay, crossmnt
- *     (a Vfs never crosses file systems) and fsid=V (handles carry our own export id).
+ *     subtree_check, wdelay, no_wdelay, crossmnt (a Vfs never crosses file systems) and fsid=V
+ *     (handles carry our own export id).
  * <li>Everything else, and sec= with any flavor but sys, is an error naming the line.
  * <li>Lines naming the same path are merged in file order (knfsd allows that too).
  * <li>Bounded: {@value #MAX_FILE_BYTES} bytes, {@value #MAX_LINE_CHARS} characters per logical
@@ -61,8 +63,8 @@ public final class ExportsFile {
   /** MNTPATHLEN, RFC 1813 Appendix I: "Maximum bytes in a path name". */
   public static final int MAX_PATH_BYTES = 1024;
   /** knfsd options we accept and ignore (fsid takes a value). */
-  public static final Set<String> IGNORED = Set.of("sync", "async", "no_subtree_check", "subtree_check", "secure",
-      "insecure", "wdelay", "no_wdelay", "crossmnt");
+  public static final Set<String> IGNORED = Set.of("sync", "async", "no_subtree_check", "subtree_check", "wdelay",
+      "no_wdelay", "crossmnt");
 
   private ExportsFile() {}
 
@@ -210,7 +212,7 @@ public final class ExportsFile {
 
   /** Mutable while a client's options are read. */
   private static final class Options {
-    boolean rw, rootSquash = true, allSquash;
+    boolean rw, rootSquash = true, allSquash, secure = true;
     int anonUid = 65534, anonGid = 65534;
 
     Options copy() {
@@ -220,11 +222,12 @@ public final class ExportsFile {
       o.allSquash = allSquash;
       o.anonUid = anonUid;
       o.anonGid = anonGid;
+      o.secure = secure;
       return o;
     }
 
     ClientAccess access() {
-      return new ClientAccess(rw, allSquash ? Squash.ALL : rootSquash ? Squash.ROOT : Squash.NONE, anonUid, anonGid);
+      return new ClientAccess(rw, allSquash ? Squash.ALL : rootSquash ? Squash.ROOT : Squash.NONE, anonUid, anonGid, secure);
     }
   }
 
@@ -242,6 +245,8 @@ public final class ExportsFile {
         case "no_root_squash" -> o.rootSquash = false;
         case "all_squash" -> o.allSquash = true;
         case "no_all_squash" -> o.allSquash = false;
+        case "secure" -> o.secure = true;
+        case "insecure" -> o.secure = false;
         case "anonuid" -> { o.anonUid = id(key, value, source, n); flag = true; }
         case "anongid" -> { o.anonGid = id(key, value, source, n); flag = true; }
         case "sec" -> {
@@ -301,7 +306,7 @@ public final class ExportsFile {
       case ALL -> "all_squash";
     };
     return (a.readWrite() ? "rw" : "ro") + "," + squash + ",anonuid=" + Integer.toUnsignedString(a.anonUid())
-        + ",anongid=" + Integer.toUnsignedString(a.anonGid());
+        + ",anongid=" + Integer.toUnsignedString(a.anonGid()) + (a.secure() ? ",secure" : ",insecure");
   }
 
   /** {@code p}, in double quotes if it has a blank, '#' or quote-worthy character. */

@@ -32,6 +32,7 @@ final class CallCx {
   private final Nfs3Config config;
   private final Map<Fh, Target> targets = new HashMap<>(4);
   private final Map<Fh, Attr> preOp = new HashMap<>(4);
+  private AccessPolicy.Refusal refusal;
 
   CallCx(Exports exports, RpcCaller caller, Nfs3Config config) {
     this.exports = exports;
@@ -41,12 +42,16 @@ final class CallCx {
 
   Nfs3Config config() { return config; }
 
+  /** Why the policy first refused the caller in this call, or null: for the counters. */
+  AccessPolicy.Refusal refusal() { return refusal; }
+
   /**
    * The export, VFS and subject of {@code h}. BADHANDLE: not a handle (0 or over 64 bytes).
    * STALE: no export knows it (an export removed, or a handle from before a change of exports;
    * knfsd answers an unknown export with nfserr_stale as well). Then {@link AccessPolicy#admit}:
-   * ACCES when the export does not admit the caller (RFC 1813 §2.6 NFS3ERR_ACCES); the subject
-   * and read-only are the policy's.
+   * PERM from a port of 1024 or above on a {@code secure} export (knfsd's nfserr_perm), ACCES
+   * when the export does not admit the caller otherwise (RFC 1813 §2.6 NFS3ERR_ACCES); the
+   * subject and read-only are the policy's.
    */
   Target target(Fh3 h) throws NfsStatusException {
     Fh fh = h.require();
@@ -58,7 +63,8 @@ final class CallCx {
     try {
       g = AccessPolicy.admit(e, caller);
     } catch (AccessPolicy.Refused r) {
-      throw new NfsStatusException(Nfsstat3.ACCES, r.getMessage());
+      if (refusal == null) refusal = r.reason();
+      throw new NfsStatusException(r.reason() == AccessPolicy.Refusal.INSECURE_PORT ? Nfsstat3.PERM : Nfsstat3.ACCES, r.getMessage());
     }
     t = new Target(e, e.vfs(), fh, g.who(), g.readOnly());
     targets.put(fh, t);

@@ -1,15 +1,16 @@
 package io.tapnfs.nfs.vfs;
 
 import io.tapnfs.rpc.RpcCaller;
-import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.util.Arrays;
 
 /**
  * The export rules that are not the file system's, in one place for every protocol (NFSv3 through
  * its call context, MOUNT, and NFSv4 and NLM when they come): whether a caller may use an export
- * at all (a client rule matches it), as whom (squashing, knfsd's {@code nfsd_setuser}) and whether
- * it may change anything (the rule's {@code ro}/{@code rw} and a read-only {@link Vfs}). The mode
- * bits, ownership and root's override stay with the {@link Vfs}, which stands for the kernel.
+ * at all (a client rule matches it, from a reserved port if the rule says {@code secure}), as whom
+ * (squashing, knfsd's {@code nfsd_setuser}) and whether it may change anything (the rule's
+ * {@code ro}/{@code rw} and a read-only {@link Vfs}). The mode bits, ownership and root's override
+ * stay with the {@link Vfs}, which stands for the kernel.
  *
  * <pre>
  *   Grant g = AccessPolicy.admit(export, RpcCaller.of(call));   // throws Refused
@@ -24,6 +25,8 @@ public final class AccessPolicy {
   public static final int MAX_GIDS = 16;
   /** (uid_t) -1 and (gid_t) -1: no id (knfsd INVALID_UID / INVALID_GID). */
   public static final int NO_ID = -1;
+  /** Source ports below this are reserved (IPPORT_RESERVED; the kernel's svc_port_is_privileged). */
+  public static final int IPPORT_RESERVED = 1024;
 
   private AccessPolicy() {}
 
@@ -31,6 +34,12 @@ public final class AccessPolicy {
   public enum Refusal {
     /** No client rule of the export matches the caller's address (NFS3ERR_ACCES, MNT3ERR_ACCES). */
     CLIENT,
+    /**
+     * A {@code secure} rule and a source port of 1024 or above. knfsd answers nfserr_perm
+     * (fs/nfsd/nfsfh.c, nfsd_setuser_and_check_port), which is NFS3ERR_PERM; mountd fails the
+     * MNT in auth_authenticate ("illegal port"), which is MNT3ERR_ACCES.
+     */
+    INSECURE_PORT,
     /**
      * More than {@value #MAX_GIDS} supplementary gids. The RPC layer already refuses such a
      * credential (AUTH_BADCRED, as knfsd's svcauth_unix); this is the policy's own guard.
@@ -61,20 +70,29 @@ public final class AccessPolicy {
   public record Grant(ClientAccess access, Subject who, boolean readOnly) {}
 
   /**
-   * Whether and how {@code caller} may use {@code export}: the client rule for its address, then
-   * the squashed subject, and read-only when the rule or the file system says so.
+   * Whether and how {@code caller} may use {@code export}, in knfsd's order: the client rule for
+   * its address, then its source port if the rule is {@code secure} (for every flavor we take:
+   * knfsd waives the port only for RPCSEC_GSS), then the squashed subject, and read-only when the
+   * rule or the file system says so.
    *
-   * @throws Refused when no rule matches the caller (or it has no address), or its credential
-   *     carries more gids than AUTH_SYS allows
+   * @throws Refused when no rule matches the caller (or it has no address), a secure rule sees a
+   *     port of {@value #IPPORT_RESERVED} or above, or the credential carries more gids than
+   *     AUTH_SYS allows
    */
   public static Grant admit(Export export, RpcCaller caller) throws Refused {
     if (caller.isAuthSys() && caller.gids().length > MAX_GIDS)
       throw new Refused(Refusal.CREDENTIAL, caller.gids().length + " gids, AUTH_SYS has at most " + MAX_GIDS);
-    InetAddress from = caller.address() == null ? null : caller.address().getAddress();
-    ClientAccess a = from == null ? null : export.access(from);
-    if (a == null) throw new Refused(Refusal.CLIENT, "export " + export.path() + " refuses " + from);
+    InetSocketAddress from = caller.address();
+    ClientAccess a = from == null ? null : export.access(from.getAddress());
+    if (a == null) throw new Refused(Refusal.CLIENT, "export " + export.path() + " refuses " + (from == null ? null : from.getAddress()));
+    if (a.secure() && !reservedPort(from))
+      throw new Refused(Refusal.INSECURE_PORT, "export " + export.path() + " is secure: source port " + from.getPort() + " is not below "
+          + IPPORT_RESERVED + " (exports(5) insecure allows it)");
     return new Grant(a, subject(a, caller), !a.readWrite() || export.vfs().readOnly());
   }
+
+  /** Whether {@code from} is a reserved port, as the kernel's svc_port_is_privileged: below 1024. */
+  public static boolean reservedPort(InetSocketAddress from) { return from.getPort() < IPPORT_RESERVED; }
 
   /**
    * The caller as the export sees it, as knfsd's {@code nfsd_setuser} (fs/nfsd/auth.c) makes it:

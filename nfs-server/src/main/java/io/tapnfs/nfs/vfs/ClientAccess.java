@@ -8,12 +8,13 @@ import java.util.Objects;
  *
  * @param anonUid the uid squashed callers get; never -1 (knfsd refuses such an export: "!uid_valid(ex_anon_uid)")
  * @param anonGid likewise the gid
+ * @param secure  exports(5) {@code secure}: calls from source ports 1024 and up are refused
  */
-public record ClientAccess(boolean readWrite, Squash squash, int anonUid, int anonGid) {
+public record ClientAccess(boolean readWrite, Squash squash, int anonUid, int anonGid, boolean secure) {
   public enum Squash { NONE, ROOT, ALL }
 
-  /** Defaults of exports(5): read-only, root_squash, anonuid/anongid 65534 (nobody). */
-  public static final ClientAccess DEFAULT = new ClientAccess(false, Squash.ROOT, 65534, 65534);
+  /** Defaults of exports(5): read-only, root_squash, anonuid/anongid 65534 (nobody), secure. */
+  public static final ClientAccess DEFAULT = new ClientAccess(false, Squash.ROOT, 65534, 65534, true);
 
   public ClientAccess {
     Objects.requireNonNull(squash, "squash");

@@ -28,7 +28,7 @@ class ExportsFileTest {
 
   static InetAddress ip(String s) throws Exception { return InetAddress.getByName(s); }   // literals only: no DNS
 
-  static ClientAccess access(boolean rw, Squash s, int uid, int gid) { return new ClientAccess(rw, s, uid, gid); }
+  static ClientAccess access(boolean rw, Squash s, int uid, int gid) { return new ClientAccess(rw, s, uid, gid, true); }
 
   @Test void aBarePathIsEveryoneWithTheDefaults() throws Exception {
     ExportRule r = one("/srv/share\n");
@@ -56,8 +56,8 @@ class ExportsFileTest {
     assertThat(l.get(1).clients()).extracting(ClientRule::access)
         .containsExactly(access(true, Squash.ROOT, 65534, 65534), access(false, Squash.ROOT, 65534, 65534));
     assertThat(l.get(2).clients()).containsExactly(new ClientRule(ClientMatch.ANYONE, ClientAccess.DEFAULT));
-    assertThat(l.get(1).toString()).isEqualTo("\"/srv/with space\" 10.1.0.0/16(rw,root_squash,anonuid=65534,anongid=65534)"
-        + " 10.2.0.1(ro,root_squash,anonuid=65534,anongid=65534)");
+    assertThat(l.get(1).toString()).isEqualTo("\"/srv/with space\" 10.1.0.0/16(rw,root_squash,anonuid=65534,anongid=65534,secure)"
+        + " 10.2.0.1(ro,root_squash,anonuid=65534,anongid=65534,secure)");
   }
 
   @ParameterizedTest(name = "[{index}] {0}")
@@ -83,8 +83,25 @@ class ExportsFileTest {
     assertThat(one("/e 10.0.0.1(" + opts + ")").clients().get(0).access()).isEqualTo(access(rw, squash, uid, gid));
   }
 
+  @ParameterizedTest(name = "[{index}] {0}")
+  @CsvSource(delimiter = '|', value = {
+      "/e *                          | true",
+      "/e *(secure)                  | true",
+      "/e *(insecure)                | false",
+      "/e *(insecure,secure)         | true",
+      "/e *(secure,insecure)         | false",
+      "/e -insecure *                | false",
+      "/e -insecure *(secure)        | true",
+      "/e -insecure,rw 10.0.0.1(ro)  | false",
+  })
+  void secureIsTheDefaultAndInsecureLiftsIt(String line, boolean secure) throws Exception {
+    ClientAccess a = one(line).clients().get(0).access();
+    assertThat(a.secure()).isEqualTo(secure);
+    assertThat(ExportsFile.options(a)).endsWith(secure ? ",secure" : ",insecure");
+  }
+
   @ParameterizedTest
-  @ValueSource(strings = {"sync", "async", "no_subtree_check", "subtree_check", "secure", "insecure", "wdelay", "no_wdelay",
+  @ValueSource(strings = {"sync", "async", "no_subtree_check", "subtree_check", "wdelay", "no_wdelay",
       "crossmnt", "fsid=0", "fsid=root", "fsid=7f2c0e6a-1d2b-4c3d-9e8f-001122334455"})
   void knfsdTuningOptionsAreAcceptedAndChangeNothing(String opt) throws Exception {
     assertThat(one("/e *(" + opt + ")").clients().get(0).access()).isEqualTo(ClientAccess.DEFAULT);

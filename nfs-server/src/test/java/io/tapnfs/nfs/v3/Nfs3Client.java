@@ -1,5 +1,6 @@
 package io.tapnfs.nfs.v3;
 
+import io.tapnfs.nfs.TestRpc;
 import io.tapnfs.nfs.v3.xdr.Nfsstat3;
 import io.tapnfs.rpc.RpcClient;
 import java.io.IOException;
@@ -21,10 +22,12 @@ import org.dcache.oncrpc4j.xdr.XdrEncodingStream;
 final class Nfs3Client {
   static final Duration T = Duration.ofSeconds(20);
 
-  private final RpcClient rpc;
+  private final TestRpc rpc;
   RpcAuth auth = new RpcAuthTypeUnix(1000, 1000, new int[] {1000}, 0, "client");
 
-  Nfs3Client(RpcClient rpc) { this.rpc = rpc; }
+  Nfs3Client(RpcClient rpc) { this(TestRpc.of(rpc)); }
+
+  Nfs3Client(TestRpc rpc) { this.rpc = rpc; }
 
   static RpcAuth unix(int uid, int gid) { return new RpcAuthTypeUnix(uid, gid, new int[0], 0, "client"); }
 

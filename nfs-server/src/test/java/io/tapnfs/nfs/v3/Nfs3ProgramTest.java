@@ -20,6 +20,7 @@ import static io.tapnfs.nfs.v3.xdr.Nfsstat3.XDEV;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.tapnfs.nfs.TestRpc;
 import io.tapnfs.nfs.v3.MemExports.MemExport;
 import io.tapnfs.nfs.v3.Nfs3Client.CreateRes;
 import io.tapnfs.nfs.v3.Nfs3Client.DirRes;
@@ -52,15 +53,17 @@ import org.junit.jupiter.api.Timeout;
 @Timeout(120)
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class Nfs3ProgramTest {
-  static final ClientAccess RW = new ClientAccess(true, Squash.NONE, 65534, 65534);
-  static final ClientAccess RO = new ClientAccess(false, Squash.NONE, 65534, 65534);
-  static final ClientAccess ALL_SQUASHED = new ClientAccess(true, Squash.ALL, 65534, 65534);
+  // insecure: RpcClient's source ports are ephemeral (32768 and up); /secure is the exception
+  static final ClientAccess RW = new ClientAccess(true, Squash.NONE, 65534, 65534, false);
+  static final ClientAccess RO = new ClientAccess(false, Squash.NONE, 65534, 65534, false);
+  static final ClientAccess ALL_SQUASHED = new ClientAccess(true, Squash.ALL, 65534, 65534, false);
   static final int ANON_UID = 4000, ANON_GID = 4001;
-  static final ClientAccess ROOT_SQUASHED = new ClientAccess(true, Squash.ROOT, ANON_UID, ANON_GID);
+  static final ClientAccess ROOT_SQUASHED = new ClientAccess(true, Squash.ROOT, ANON_UID, ANON_GID, false);
+  static final ClientAccess SECURE = new ClientAccess(true, Squash.NONE, 65534, 65534, true);
 
   final MemVfs data = new MemVfs(1, "/data", false), other = new MemVfs(2, "/other", false), ro = new MemVfs(3, "/ro", false),
       vro = new MemVfs(4, "/vro", true), denied = new MemVfs(5, "/denied", false), squash = new MemVfs(6, "/squash", false),
-      rootSquash = new MemVfs(7, "/rsq", false);
+      rootSquash = new MemVfs(7, "/rsq", false), secure = new MemVfs(8, "/secure", false);
   TwoHosts hosts;
   RpcServer server;
   RpcClient rpc;
@@ -70,7 +73,8 @@ class Nfs3ProgramTest {
   @BeforeAll void start() throws Exception {
     nfs = new Nfs3Program(new MemExports(List.of(new MemExport("/data", data, a -> RW), new MemExport("/other", other, a -> RW),
         new MemExport("/ro", ro, a -> RO), new MemExport("/vro", vro, a -> RW), new MemExport("/denied", denied, a -> null),
-        new MemExport("/squash", squash, a -> ALL_SQUASHED), new MemExport("/rsq", rootSquash, a -> ROOT_SQUASHED))));
+        new MemExport("/squash", squash, a -> ALL_SQUASHED), new MemExport("/rsq", rootSquash, a -> ROOT_SQUASHED),
+        new MemExport("/secure", secure, a -> SECURE))));
     hosts = new TwoHosts();
     server = RpcServer.on(hosts.b).program(Nfs3Program.PROGRAM, Nfs3Program.VERSION, nfs).tcp(2049).start();
     rpc = RpcClient.tcp(hosts.a, TwoHosts.onB(2049), Nfs3Client.T);
@@ -573,6 +577,36 @@ class Nfs3ProgramTest {
     assertThat(c.readdir(root(ro), 0, 0, 4096).status()).isEqualTo(OK);
   }
 
+  /**
+   * exports(5) secure: a call from source port 1024 or above is refused with NFS3ERR_PERM, as
+   * knfsd's nfsd_setuser_and_check_port answers nfserr_perm, and nothing about the file leaks;
+   * from a reserved port it is served. An insecure export serves both.
+   */
+  @Test void aSecureExportWantsAReservedSourcePort() throws Exception {
+    assertThat(rpc.localAddress().getPort()).as("RpcClient's ephemeral port").isGreaterThanOrEqualTo(1024);
+    long refusedBefore = nfs.insecurePortRefused(), permBefore = nfs.errors(Nfsstat3.PERM);
+    var refused = c.getattr(root(secure));
+    assertThat(refused.status()).isEqualTo(Nfsstat3.PERM);
+    var refusedLookup = c.lookup(root(secure), "x");
+    assertThat(refusedLookup.status()).isEqualTo(Nfsstat3.PERM);
+    assertThat(refusedLookup.dir()).as("nothing about a refused export").isNull();
+    assertThat(c.create(root(secure), "f").status()).isEqualTo(Nfsstat3.PERM);
+    assertThat(nfs.insecurePortRefused()).isEqualTo(refusedBefore + 3);
+    assertThat(nfs.errors(Nfsstat3.PERM)).isEqualTo(permBefore + 3);
+    assertThat(c.getattr(root(data)).status()).as("an insecure export").isEqualTo(OK);
+
+    try (TestRpc reserved = TestRpc.tcpFromPort(hosts.a, 700, TwoHosts.onB(2049))) {
+      Nfs3Client k = new Nfs3Client(reserved);
+      assertThat(k.getattr(root(secure)).status()).isEqualTo(OK);
+      CreateRes f = k.create(root(secure), "from-700");
+      assertThat(f.status()).isEqualTo(OK);
+      assertThat(f.obj().uid()).isEqualTo(1000);
+      assertThat(k.getattr(root(data)).status()).isEqualTo(OK);
+      assertThat(c.getattr(f.fh()).status()).as("its handle from a port above 1023").isEqualTo(Nfsstat3.PERM);
+    }
+    assertThat(nfs.insecurePortRefused()).isEqualTo(refusedBefore + 4);
+  }
+
   @Test void permissionDenied(TestInfo t) throws Exception {
     c.auth = Nfs3Client.unix(0, 0);
     byte[] d;
@@ -608,7 +642,8 @@ class Nfs3ProgramTest {
     assertThat(m.get("getattrCalls")).isPositive();
     assertThat(m.get("lookupCalls")).isPositive();
     assertThat(m.get("noentErrors")).isPositive();
-    assertThat(m).hasSize(22 + Nfsstat3.values().length - 1 + 2);
+    assertThat(m).containsKey("insecurePortRefused");
+    assertThat(m).hasSize(22 + Nfsstat3.values().length - 1 + 3);
   }
 
   @Test void namesAreUtf8OnTheWire(TestInfo t) throws Exception {

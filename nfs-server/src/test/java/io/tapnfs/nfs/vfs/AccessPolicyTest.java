@@ -16,7 +16,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
-/** The export rules every protocol applies: squashing as knfsd's nfsd_setuser, client rules, read-only. */
+/** The export rules every protocol applies: squashing as knfsd's nfsd_setuser, client rules, secure ports, read-only. */
 class AccessPolicyTest {
   static final int ANON_UID = 4000, ANON_GID = 4001;
   static final InetSocketAddress FROM = new InetSocketAddress("10.0.0.1", 700);
@@ -27,7 +27,7 @@ class AccessPolicyTest {
     return s.isBlank() ? new int[0] : Arrays.stream(s.trim().split(" +")).mapToInt(Integer::parseInt).toArray();
   }
 
-  static ClientAccess access(Squash s) { return new ClientAccess(true, s, ANON_UID, ANON_GID); }
+  static ClientAccess access(Squash s) { return new ClientAccess(true, s, ANON_UID, ANON_GID, false); }
 
   @ParameterizedTest(name = "[{index}] {0} {1}:{2} [{3}]")
   @CsvSource(delimiter = '|', value = {
@@ -77,25 +77,49 @@ class AccessPolicyTest {
   @ParameterizedTest(name = "[{index}] rw {0}, Vfs read-only {1}")
   @CsvSource({"true, false, false", "false, false, true", "true, true, true", "false, true, true"})
   void readOnlyIsTheRuleOrTheVfs(boolean rw, boolean vfsReadOnly, boolean readOnly) throws Exception {
-    ClientAccess a = new ClientAccess(rw, Squash.ROOT, ANON_UID, ANON_GID);
+    ClientAccess a = new ClientAccess(rw, Squash.ROOT, ANON_UID, ANON_GID, false);
     AccessPolicy.Grant g = AccessPolicy.admit(export(x -> a, vfsReadOnly), sys(0, 0));
     assertThat(g.readOnly()).isEqualTo(readOnly);
     assertThat(g.access()).isEqualTo(a);
     assertThat(g.who().uid()).isEqualTo(ANON_UID);
   }
 
+  /** exports(5) secure: "requests originate on an Internet port less than IPPORT_RESERVED (1024)". */
+  @ParameterizedTest(name = "[{index}] secure {0}, port {1}, flavor {2}")
+  @CsvSource({
+      "true,  1023,  1, true",
+      "true,  1,     1, true",
+      "true,  1024,  1, false",
+      "true,  32768, 1, false",
+      "true,  65535, 0, false",      // AUTH_NONE is no exception (knfsd waives the port for RPCSEC_GSS only)
+      "true,  700,   0, true",
+      "false, 1024,  1, true",
+      "false, 65535, 0, true",
+  })
+  void aSecureRuleWantsAReservedPort(boolean secure, int port, int flavor, boolean admitted) throws Exception {
+    Export e = export(a -> new ClientAccess(true, Squash.NONE, ANON_UID, ANON_GID, secure), false);
+    RpcCaller c = new RpcCaller(flavor, 1000, 1000, new int[0], new InetSocketAddress("10.0.0.1", port));
+    if (admitted) {
+      assertThat(AccessPolicy.admit(e, c).who().uid()).isEqualTo(flavor == RpcAuthType.UNIX ? 1000 : ANON_UID);
+    } else {
+      assertThatThrownBy(() -> AccessPolicy.admit(e, c)).isInstanceOfSatisfying(AccessPolicy.Refused.class,
+          r -> assertThat(r.reason()).isEqualTo(Refusal.INSECURE_PORT));
+    }
+  }
+
   @Test void aClientNoRuleMatchesIsRefused() {
-    Export e = export(a -> a.getHostAddress().equals("10.0.0.1") ? access(Squash.NONE) : null, false);
+    ClientAccess secure = new ClientAccess(true, Squash.NONE, ANON_UID, ANON_GID, true);
+    Export e = export(a -> a.getHostAddress().equals("10.0.0.1") ? secure : null, false);
     assertThatThrownBy(() -> AccessPolicy.admit(e, new RpcCaller(RpcAuthType.UNIX, 0, 0, new int[0],
-        new InetSocketAddress("10.0.0.2", 700)))).isInstanceOfSatisfying(AccessPolicy.Refused.class,
-        r -> assertThat(r.reason()).isEqualTo(Refusal.CLIENT));
+        new InetSocketAddress("10.0.0.2", 40000)))).as("the client rule first, then the port, as knfsd")
+        .isInstanceOfSatisfying(AccessPolicy.Refused.class, r -> assertThat(r.reason()).isEqualTo(Refusal.CLIENT));
     assertThatThrownBy(() -> AccessPolicy.admit(e, new RpcCaller(RpcAuthType.UNIX, 0, 0, new int[0], null)))
         .isInstanceOf(AccessPolicy.Refused.class);
   }
 
   @Test void anonymousIdsCannotBeMinusOne() {
-    assertThatThrownBy(() -> new ClientAccess(true, Squash.ROOT, -1, 0)).isInstanceOf(IllegalArgumentException.class);
-    assertThatThrownBy(() -> new ClientAccess(true, Squash.ROOT, 0, -1)).isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> new ClientAccess(true, Squash.ROOT, -1, 0, true)).isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> new ClientAccess(true, Squash.ROOT, 0, -1, true)).isInstanceOf(IllegalArgumentException.class);
   }
 
   /** An export at /e whose Vfs answers only readOnly(). */
