@@ -144,7 +144,7 @@ final class ServeCommand implements Callable<Integer> {
       if (!noRpcbind) rpc = RpcServices.start(stack, config, diagServices);
       if (!rules.isEmpty()) {
         byte[] key = HandleKey.load(stateDir);
-        ExportTable table = ExportTable.open(rules, path -> LocalVfs.open(Path.of(path), key, false, false), io.tapnfs.nfs.vfs.Vfs::owns);
+        ExportTable table = ExportTable.open(rules, rule -> LocalVfs.open(Path.of(rule.path()), key, false, false), io.tapnfs.nfs.vfs.Vfs::owns);
         rpc.serveNfs(stack, table, nfsPort, mountPort);
         for (ExportRule r : rules)
           System.out.printf("tapnfs: exporting %s; mount with: mount -t nfs -o vers=3,nolock %s:%s /mnt%n", r.path(),
@@ -176,7 +176,7 @@ final class ServeCommand implements Callable<Integer> {
     }
   }
 
-  /** --export and --exports, checked: every directory exists. */
+  /** --export and --exports, checked: every directory exists, no path twice, no fsid twice. */
   List<ExportRule> exportRules() throws IOException {
     List<ExportRule> rules = new ArrayList<>();
     if (exportsFile != null) rules.addAll(ExportsFile.read(exportsFile));
@@ -188,6 +188,7 @@ final class ServeCommand implements Callable<Integer> {
     for (ExportRule r : rules)
       if (!Files.isDirectory(Path.of(r.path()), java.nio.file.LinkOption.NOFOLLOW_LINKS))
         throw new IllegalArgumentException("cannot export " + r.path() + ": not a directory");
+    ExportTable.check(rules);
     return rules;
   }
 

@@ -45,9 +45,9 @@ class MountProgramTest {
   RpcServer server;
   MountProgram mount;
 
-  Vfs open(String path) {
-    FakeVfs v = new FakeVfs(vfs.size() + 1, path);
-    vfs.put(path, v);
+  Vfs open(ExportRule rule) {
+    FakeVfs v = new FakeVfs(vfs.size() + 1, rule.path());
+    vfs.put(rule.path(), v);
     return v;
   }
 
