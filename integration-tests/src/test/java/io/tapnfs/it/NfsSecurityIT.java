@@ -24,7 +24,8 @@ class NfsSecurityIT {
       Path refused = Files.createDirectories(lab.out.resolve("refused"));
       Files.createSymbolicLink(allowed.resolve("escape"), Path.of("/etc"));      // made behind the server's back
       Path exports = lab.out.resolve("exports");
-      Files.writeString(exports, allowed + " " + HOST_IP + "(rw,no_root_squash)\n" + refused + " 10.77.0.99(rw)\n");
+      // insecure: the probe's oncrpc4j client connects from an ephemeral port, not one below 1024
+      Files.writeString(exports, allowed + " " + HOST_IP + "(rw,no_root_squash,insecure)\n" + refused + " 10.77.0.99(rw)\n");
       Lab.Server server = lab.startServer("--exports", exports.toString(), "--state-dir", lab.out.resolve("state").toString());
       Lab.Result r = lab.execJava(Duration.ofSeconds(120), "io.tapnfs.it.KernelNfsProbe", STACK_IP, allowed.toString(),
           refused.toString(), "20048");

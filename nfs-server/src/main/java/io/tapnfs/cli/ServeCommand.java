@@ -84,7 +84,8 @@ final class ServeCommand implements Callable<Integer> {
   boolean noRpcbind;
 
   @Option(names = "--export", paramLabel = "DIR",
-      description = "Export this directory over NFSv3 to everyone, read-write, root squashed (repeatable).")
+      description = "Export this directory over NFSv3 to everyone, read-write, root squashed, insecure: clients on any "
+          + "source port, not only below 1024 (repeatable; --exports gives exports(5)'s secure default).")
   List<Path> exportDirs = new ArrayList<>();
 
   @Option(names = "--exports", paramLabel = "FILE", description = "Exports in exports(5) syntax (clients by IP, CIDR or *).")
@@ -95,6 +96,10 @@ final class ServeCommand implements Callable<Integer> {
 
   @Option(names = "--nfs-port", paramLabel = "N", description = "NFS port, TCP and UDP (default ${DEFAULT-VALUE}).")
   int nfsPort = 2049;
+
+  @Option(names = "--open-files", paramLabel = "N",
+      description = "Files each export keeps open (handle descriptors and data descriptors; default ${DEFAULT-VALUE}).")
+  int openFiles = io.tapnfs.nfs.vfs.KernelVfs.Options.DEFAULT_MAX_OPEN_FILES;
 
   @Option(names = "--mount-port", paramLabel = "N", description = "MOUNT port, TCP and UDP (default ${DEFAULT-VALUE}).")
   int mountPort = 20048;
@@ -143,7 +148,8 @@ final class ServeCommand implements Callable<Integer> {
       if (!noRpcbind) rpc = RpcServices.start(stack, config, diagServices);
       if (!rules.isEmpty()) {
         byte[] key = HandleKey.load(stateDir);
-        ExportTable table = ExportTable.open(rules, path -> KernelVfs.open(Path.of(path), key, false, false), io.tapnfs.nfs.vfs.Vfs::owns);
+        ExportTable table = ExportTable.open(rules, rule -> KernelVfs.open(Path.of(rule.path()), key,
+            KernelVfs.Options.defaults().sync(rule.sync()).fsid(rule.fsid()).maxOpenFiles(openFiles)), io.tapnfs.nfs.vfs.Vfs::owns);
         rpc.serveNfs(stack, table, nfsPort, mountPort);
         for (ExportRule r : rules)
           System.out.printf("tapnfs: exporting %s; mount with: mount -t nfs -o vers=3,nolock %s:%s /mnt%n", r.path(),
@@ -175,17 +181,19 @@ final class ServeCommand implements Callable<Integer> {
     }
   }
 
-  /** --export and --exports, checked: every directory exists. */
+  /** --export and --exports, checked: every directory exists, no path twice, no fsid twice. */
   List<ExportRule> exportRules() throws IOException {
     List<ExportRule> rules = new ArrayList<>();
     if (exportsFile != null) rules.addAll(ExportsFile.read(exportsFile));
     for (Path d : exportDirs) {
       Path abs = d.toAbsolutePath().normalize();
-      rules.add(ExportRule.everyone(abs.toString(), new ClientAccess(true, ClientAccess.Squash.ROOT, 65534, 65534)));
+      // insecure: user-space clients (libnfs in a container, say) may not get a port below 1024
+      rules.add(ExportRule.everyone(abs.toString(), new ClientAccess(true, ClientAccess.Squash.ROOT, 65534, 65534, false)));
     }
     for (ExportRule r : rules)
       if (!Files.isDirectory(Path.of(r.path()), java.nio.file.LinkOption.NOFOLLOW_LINKS))
         throw new IllegalArgumentException("cannot export " + r.path() + ": not a directory");
+    ExportTable.check(rules);
     return rules;
   }
 

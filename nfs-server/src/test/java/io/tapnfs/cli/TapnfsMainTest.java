@@ -4,9 +4,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
 
 /** Bad flags give one clear line and a non-zero exit, before any device is touched. */
@@ -33,13 +36,22 @@ class TapnfsMainTest {
       "--arp 10.0.0.9=zz:00:00:00:00:01 | For input string",
       "--export /nonexistent/dir     | cannot export /nonexistent/dir: not a directory",
       "--exports /nonexistent/exports | /nonexistent/exports",
-      "--export /tmp --no-rpcbind    | NFS needs rpcbind"})
+      "--export /tmp --no-rpcbind    | NFS needs rpcbind",
+      "--export /tmp --export /tmp/  | export /tmp given twice"})
   void badServeFlagsGiveOneLine(String flags, String message) {
     String[] args = ("serve " + flags.trim()).split("\\s+");
     String[] r = run(args);
     assertThat(r[0]).isEqualTo("1");
     assertThat(r[1]).startsWith("tapnfs serve: ").contains(message);
     assertThat(r[1].strip().lines().count()).isEqualTo(1);
+  }
+
+  @Test void anFsidGivenToTwoExportsFailsBeforeTheTapIsTouched(@TempDir Path dir) throws Exception {
+    Path a = Files.createDirectories(dir.resolve("a")), b = Files.createDirectories(dir.resolve("b"));
+    Path exports = Files.writeString(dir.resolve("exports"), a + " *(fsid=3)\n" + b + " 10.0.0.1(fsid=3)\n");
+    String[] r = run("serve", "--tap", "tapnfs-none", "--exports", exports.toString());
+    assertThat(r[0]).isEqualTo("1");
+    assertThat(r[1].strip()).isEqualTo("tapnfs serve: fsid=3 is given to both " + a + " and " + b);
   }
 
   @Test void listSysctlsPrintsEverySetting() {

@@ -9,13 +9,23 @@ import java.util.Objects;
 
 /**
  * One exported path and its clients, as written (line order; lines naming the same path merged in
- * file order). {@link #access} picks the client rule exports(5) says wins.
+ * file order). {@link #access} picks the client rule exports(5) says wins; {@link #sync} and
+ * {@link #fsid} are the export-wide views of those per-client options for the backend.
  */
 public record ExportRule(String path, List<ClientRule> clients) {
+  /** @throws IllegalArgumentException for no client, or two clients with different fsids */
   public ExportRule {
     path = ExportsFile.normalizePath(Objects.requireNonNull(path, "path"));
     clients = List.copyOf(clients);
     if (clients.isEmpty()) throw new IllegalArgumentException("export " + path + " has no client");
+    Integer fsid = null;
+    for (ClientRule c : clients) {
+      if (c.fsid() == null) continue;
+      if (fsid != null && !fsid.equals(c.fsid()))
+        throw new IllegalArgumentException("export " + path + " has fsid=" + Integer.toUnsignedString(fsid) + " and fsid="
+            + Integer.toUnsignedString(c.fsid()));
+      fsid = c.fsid();
+    }
   }
 
   /** {@code path} for everyone ({@code *}) with {@code access}: what {@code --export DIR} means. */
@@ -34,6 +44,21 @@ public record ExportRule(String path, List<ClientRule> clients) {
       if (r.match().matches(client) && (best == null || r.match().precedence() < best.match().precedence())) best = r;
     }
     return best == null ? null : best.access();
+  }
+
+  /**
+   * Whether writes to the export are to be made durable before the reply: true unless every
+   * client says {@code async} (a mixed export is kept safe).
+   */
+  public boolean sync() {
+    for (ClientRule c : clients) if (c.sync()) return true;
+    return false;
+  }
+
+  /** The {@code fsid=N} its clients give (at most one value, see the constructor), or null. */
+  public Integer fsid() {
+    for (ClientRule c : clients) if (c.fsid() != null) return c.fsid();
+    return null;
   }
 
   /** The clients in the order {@link #access} tries them. */

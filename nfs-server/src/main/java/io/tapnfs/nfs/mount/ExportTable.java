@@ -22,9 +22,9 @@ import java.util.function.BiPredicate;
  *
  * <pre>
  *   // --exports FILE
- *   Exports e = ExportTable.open(ExportsFile.read(file), KernelVfs::open);
- *   // --export DIR (everyone, read-write, root squashed)
- *   Exports e = ExportTable.open(List.of(ExportRule.everyone(dir, new ClientAccess(true, Squash.ROOT, 65534, 65534))), KernelVfs::open);
+ *   Exports e = ExportTable.open(ExportsFile.read(file), rule -> KernelVfs.open(Path.of(rule.path()), key, KernelVfs.Options.defaults().sync(rule.sync()).fsid(rule.fsid())));
+ *   // --export DIR (everyone, read-write, root squashed, insecure)
+ *   Exports e = ExportTable.open(List.of(ExportRule.everyone(dir, new ClientAccess(true, Squash.ROOT, 65534, 65534, false))), opener);
  * </pre>
  *
  * <p>{@link #byHandle} asks each export's Vfs whether a handle is its own through the
@@ -35,10 +35,13 @@ import java.util.function.BiPredicate;
  * cheaper predicate, or better a {@code Vfs.owns(Fh)} method.
  */
 public final class ExportTable implements Exports {
-  /** How a path becomes a Vfs, e.g. {@code KernelVfs::open}. */
+  /**
+   * How an export becomes a Vfs: the rule gives the path and what the backend is to honour
+   * ({@link ExportRule#sync}, {@link ExportRule#fsid}).
+   */
   @FunctionalInterface
   public interface Opener {
-    Vfs open(String path) throws IOException;
+    Vfs open(ExportRule rule) throws IOException;
   }
 
   /** A handle is {@code vfs}'s unless {@link Vfs#getattr} says BADHANDLE or STALE. */
@@ -71,23 +74,43 @@ public final class ExportTable implements Exports {
   }
 
   /**
-   * Opens a Vfs for every rule's path, in order.
+   * Opens a Vfs for every rule, in order, after {@link #check}.
    *
    * @throws IOException from the opener, with the path in the message
-   * @throws IllegalArgumentException when two rules name the same path
+   * @throws IllegalArgumentException when {@link #check} finds the rules at odds
    */
   public static ExportTable open(List<ExportRule> rules, Opener opener, BiPredicate<Vfs, Fh> owns) throws IOException {
+    check(rules);
     List<Export> out = new ArrayList<>(rules.size());
     for (ExportRule r : rules) {
       Vfs vfs;
       try {
-        vfs = opener.open(r.path());
+        vfs = opener.open(r);
       } catch (IOException e) {
         throw new IOException("cannot export " + r.path() + ": " + e.getMessage(), e);
       }
       out.add(new RuleExport(r, Objects.requireNonNull(vfs, "opener gave null for " + r.path())));
     }
     return new ExportTable(out, owns);
+  }
+
+  /**
+   * Whether {@code rules} can make one table: no path twice, and no fsid given to two exports
+   * (knfsd would find one export's handles in the other). Nothing is opened.
+   *
+   * @throws IllegalArgumentException naming the path, or both paths and the fsid
+   */
+  public static void check(List<ExportRule> rules) {
+    Map<String, ExportRule> byPath = new HashMap<>();
+    Map<Integer, ExportRule> byFsid = new HashMap<>();
+    for (ExportRule r : rules) {
+      if (byPath.put(r.path(), r) != null) throw new IllegalArgumentException("export " + r.path() + " given twice");
+      if (r.fsid() == null) continue;
+      ExportRule other = byFsid.putIfAbsent(r.fsid(), r);
+      if (other != null)
+        throw new IllegalArgumentException("fsid=" + Integer.toUnsignedString(r.fsid()) + " is given to both " + other.path() + " and "
+            + r.path());
+    }
   }
 
   @Override public List<Export> all() { return all; }

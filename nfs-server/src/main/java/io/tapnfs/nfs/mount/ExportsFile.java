@@ -12,6 +12,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -38,12 +39,19 @@ import java.util.Set;
  *     wildcards, IPv6 and gss/ are errors: we resolve no names.
  * <li>{@code -options} after the path: defaults for the rest of that line (exports(5)).
  * <li>Options: rw, ro, root_squash, no_root_squash, all_squash, no_all_squash, anonuid=N,
- *     anongid=N (0..4294967295), sec=sys. Later options override earlier ones. Defaults as
- *     exports(5): ro, root_squash, no_all_squash, anonuid=anongid=65534.
+ *     anongid=N (0..4294967294: 4294967295 is (uid_t) -1, which knfsd refuses), secure (calls
+ *     from source ports 1024 and up are refused), insecure, sec=sys. Later options override
+ *     earlier ones. Defaults as exports(5): ro, root_squash, no_all_squash,
+ *     anonuid=anongid=65534, secure. What they mean for a call:
+ *     {@link io.tapnfs.nfs.vfs.AccessPolicy}.
+ * <li>For the backend, per client and seen export-wide through {@link ExportRule#sync} and
+ *     {@link ExportRule#fsid}: sync (the default) and async; fsid=N, a number 0..4294967295
+ *     (exports(5)'s {@code root} and UUID forms are errors). The clients of one path may not give
+ *     different fsids (an error naming the line); fsids unique across exports:
+ *     {@link ExportTable#check}.
  * <li>Accepted and ignored ({@link #IGNORED}), knfsd tuning that does not change who may do
- *     what here: sync, async (we always honour the client's stable_how), no_subtree_check,
- *     subtree_check, secure, insecure (source ports are not checked), wdelay, no_wdelay, crossmnt
- *     (a Vfs never crosses file systems) and fsid=V (handles carry our own export id).
+ *     what here: no_subtree_check, subtree_check, wdelay, no_wdelay and crossmnt (a Vfs never
+ *     crosses file systems).
  * <li>Everything else, and sec= with any flavor but sys, is an error naming the line.
  * <li>Lines naming the same path are merged in file order (knfsd allows that too).
  * <li>Bounded: {@value #MAX_FILE_BYTES} bytes, {@value #MAX_LINE_CHARS} characters per logical
@@ -59,9 +67,8 @@ public final class ExportsFile {
   public static final int MAX_CLIENTS = 256;
   /** MNTPATHLEN, RFC 1813 Appendix I: "Maximum bytes in a path name". */
   public static final int MAX_PATH_BYTES = 1024;
-  /** knfsd options we accept and ignore (fsid takes a value). */
-  public static final Set<String> IGNORED = Set.of("sync", "async", "no_subtree_check", "subtree_check", "secure",
-      "insecure", "wdelay", "no_wdelay", "crossmnt");
+  /** knfsd options we accept and ignore. */
+  public static final Set<String> IGNORED = Set.of("no_subtree_check", "subtree_check", "wdelay", "no_wdelay", "crossmnt");
 
   private ExportsFile() {}
 
@@ -86,6 +93,7 @@ public final class ExportsFile {
   public static List<ExportRule> parse(String text, String source) throws ExportsException {
     if (text.length() > MAX_FILE_BYTES) throw new ExportsException(source, 1, "text longer than " + MAX_FILE_BYTES + " characters");
     Map<String, List<ClientRule>> byPath = new LinkedHashMap<>();
+    Map<String, int[]> fsids = new HashMap<>();   // path -> {fsid, line that gave it}
     String[] physical = text.split("\r?\n", -1);
     StringBuilder logical = new StringBuilder();
     int first = 0;
@@ -96,7 +104,7 @@ public final class ExportsFile {
       logical.append(continued ? l.substring(0, l.length() - 1) + " " : l);
       if (logical.length() > MAX_LINE_CHARS) throw new ExportsException(source, first, "line longer than " + MAX_LINE_CHARS + " characters");
       if (continued && i + 1 < physical.length) continue;
-      line(logical.toString(), source, first, byPath);
+      line(logical.toString(), source, first, byPath, fsids);
       logical.setLength(0);
     }
     List<ExportRule> out = new ArrayList<>(byPath.size());
@@ -104,7 +112,8 @@ public final class ExportsFile {
     return List.copyOf(out);
   }
 
-  private static void line(String text, String source, int n, Map<String, List<ClientRule>> byPath) throws ExportsException {
+  private static void line(String text, String source, int n, Map<String, List<ClientRule>> byPath, Map<String, int[]> fsids)
+      throws ExportsException {
     List<String> tokens = tokens(text, source, n);
     if (tokens.isEmpty()) return;
     String path;
@@ -129,9 +138,16 @@ public final class ExportsFile {
           throw new ExportsException(source, n, "bad option list in '" + t + "' (no spaces inside the parentheses)");
         options(t.substring(open + 1, t.length() - 1), o, source, n);
       }
-      clients.add(new ClientRule(who.isEmpty() ? ClientMatch.ANYONE : client(who, source, n), o.access()));
+      clients.add(o.rule(who.isEmpty() ? ClientMatch.ANYONE : client(who, source, n)));
     }
-    if (clients.isEmpty()) clients.add(new ClientRule(ClientMatch.ANYONE, defaults.access()));
+    if (clients.isEmpty()) clients.add(defaults.rule(ClientMatch.ANYONE));
+    for (ClientRule c : clients) {
+      if (c.fsid() == null) continue;
+      int[] had = fsids.putIfAbsent(path, new int[] {c.fsid(), n});
+      if (had != null && had[0] != c.fsid())
+        throw new ExportsException(source, n, "fsid=" + Integer.toUnsignedString(c.fsid()) + " for " + path + " differs from fsid="
+            + Integer.toUnsignedString(had[0]) + (had[1] == n ? " earlier on this line" : " on line " + had[1]));
+    }
     List<ClientRule> all = byPath.get(path);
     if (all == null) {
       if (byPath.size() >= MAX_EXPORTS) throw new ExportsException(source, n, "more than " + MAX_EXPORTS + " exports");
@@ -209,7 +225,8 @@ public final class ExportsFile {
 
   /** Mutable while a client's options are read. */
   private static final class Options {
-    boolean rw, rootSquash = true, allSquash;
+    boolean rw, rootSquash = true, allSquash, secure = true, sync = true;
+    Integer fsid;
     int anonUid = 65534, anonGid = 65534;
 
     Options copy() {
@@ -219,11 +236,15 @@ public final class ExportsFile {
       o.allSquash = allSquash;
       o.anonUid = anonUid;
       o.anonGid = anonGid;
+      o.secure = secure;
+      o.sync = sync;
+      o.fsid = fsid;
       return o;
     }
 
-    ClientAccess access() {
-      return new ClientAccess(rw, allSquash ? Squash.ALL : rootSquash ? Squash.ROOT : Squash.NONE, anonUid, anonGid);
+    ClientRule rule(ClientMatch who) {
+      return new ClientRule(who, new ClientAccess(rw, allSquash ? Squash.ALL : rootSquash ? Squash.ROOT : Squash.NONE, anonUid,
+          anonGid, secure), sync, fsid);
     }
   }
 
@@ -241,6 +262,10 @@ public final class ExportsFile {
         case "no_root_squash" -> o.rootSquash = false;
         case "all_squash" -> o.allSquash = true;
         case "no_all_squash" -> o.allSquash = false;
+        case "secure" -> o.secure = true;
+        case "insecure" -> o.secure = false;
+        case "sync" -> o.sync = true;
+        case "async" -> o.sync = false;
         case "anonuid" -> { o.anonUid = id(key, value, source, n); flag = true; }
         case "anongid" -> { o.anonGid = id(key, value, source, n); flag = true; }
         case "sec" -> {
@@ -251,7 +276,7 @@ public final class ExportsFile {
           flag = true;
         }
         case "fsid" -> {
-          if (value == null || value.isEmpty()) throw new ExportsException(source, n, "fsid= needs a value");
+          o.fsid = fsid(value, source, n);
           flag = true;
         }
         default -> {
@@ -262,11 +287,22 @@ public final class ExportsFile {
     }
   }
 
+  /** fsid=N: 0..4294967295, held as an int. exports(5) also takes "root" and a UUID; we do not. */
+  private static int fsid(String value, String source, int n) throws ExportsException {
+    if (value == null || value.isEmpty()) throw new ExportsException(source, n, "fsid= needs a value");
+    if (value.length() <= 10 && value.chars().allMatch(c -> c >= '0' && c <= '9') && Long.parseLong(value) <= 0xffffffffL)
+      return (int) Long.parseLong(value);
+    throw new ExportsException(source, n, "fsid=" + value + ": only a number 0..4294967295 is supported"
+        + (value.equals("root") ? " (fsid=root marks NFSv4's pseudo root; no NFSv4 here)" : " (not a UUID)"));
+  }
+
+  /** anonuid/anongid: 0..4294967294; (uid_t) -1 is no id, and knfsd refuses an export with it. */
   private static int id(String key, String value, String source, int n) throws ExportsException {
     if (value == null || value.isEmpty() || value.length() > 10 || !value.chars().allMatch(c -> c >= '0' && c <= '9'))
-      throw new ExportsException(source, n, key + "= needs a number 0..4294967295, got '" + value + "'");
+      throw new ExportsException(source, n, key + "= needs a number 0..4294967294, got '" + value + "'");
     long v = Long.parseLong(value);
-    if (v > 0xffffffffL) throw new ExportsException(source, n, key + "=" + value + " is larger than 4294967295");
+    if (v > 0xffffffffL) throw new ExportsException(source, n, key + "=" + value + " is larger than 4294967294");
+    if (v == 0xffffffffL) throw new ExportsException(source, n, key + "=" + value + " is (uid_t) -1, no id (knfsd refuses it too)");
     return (int) v;
   }
 
@@ -298,7 +334,7 @@ public final class ExportsFile {
       case ALL -> "all_squash";
     };
     return (a.readWrite() ? "rw" : "ro") + "," + squash + ",anonuid=" + Integer.toUnsignedString(a.anonUid())
-        + ",anongid=" + Integer.toUnsignedString(a.anonGid());
+        + ",anongid=" + Integer.toUnsignedString(a.anonGid()) + (a.secure() ? ",secure" : ",insecure");
   }
 
   /** {@code p}, in double quotes if it has a blank, '#' or quote-worthy character. */

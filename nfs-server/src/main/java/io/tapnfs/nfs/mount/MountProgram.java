@@ -4,8 +4,8 @@ import io.tapnfs.nfs.mount.MountXdr.ExportNode;
 import io.tapnfs.nfs.mount.MountXdr.Fhstatus;
 import io.tapnfs.nfs.mount.MountXdr.MountBody;
 import io.tapnfs.nfs.mount.MountXdr.Mountres3;
+import io.tapnfs.nfs.vfs.AccessPolicy;
 import io.tapnfs.nfs.vfs.Attr;
-import io.tapnfs.nfs.vfs.ClientAccess;
 import io.tapnfs.nfs.vfs.Export;
 import io.tapnfs.nfs.vfs.Exports;
 import io.tapnfs.nfs.vfs.Fh;
@@ -17,7 +17,6 @@ import io.tapnfs.rpc.GarbageArgsException;
 import io.tapnfs.rpc.RpcCaller;
 import io.tapnfs.rpc.XdrChecks;
 import java.io.IOException;
-import java.net.InetAddress;
 import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
@@ -46,20 +45,24 @@ import org.slf4j.LoggerFactory;
  *
  * <ul>
  * <li>MNT: the path is looked up among the exports, exactly or (as knfsd allows) as a directory
- *     below one, the longest export path winning; the lookups below the export root run as the
- *     caller squashed by the export (AUTH_NONE: the anonymous id), component by component,
- *     following no symlink (knfsd's mountd runs realpath(3) as root; we do not resolve on the
- *     client's behalf). Answers: MNT3ERR_NAMETOOLONG for a dirpath over MNTPATHLEN (1024) bytes
- *     or a component over MNTNAMLEN (255); MNT3ERR_NOENT for a path no export covers, one that is
- *     not UTF-8, relative, or has "." or ".." components; MNT3ERR_ACCES for a client no rule of
- *     the export matches; MNT3ERR_NOTDIR when it names neither a directory nor a regular file
- *     (knfsd's rule); the Vfs's error otherwise. On success the handle and auth_flavors [AUTH_SYS].
+ *     below one, the longest export path winning; {@link AccessPolicy#admit} decides whether the
+ *     caller may use it; the lookups below the export root run as the caller squashed by the
+ *     export (AUTH_NONE: the anonymous id), component by component, following no symlink
+ *     (knfsd's mountd runs realpath(3) as root; we do not resolve on the client's behalf).
+ *     Answers: MNT3ERR_NAMETOOLONG for a dirpath over MNTPATHLEN (1024) bytes or a component
+ *     over MNTNAMLEN (255); MNT3ERR_NOENT for a path no export covers, one that is not UTF-8,
+ *     relative, or has "." or ".." components; MNT3ERR_ACCES for a caller the policy refuses
+ *     (no client rule of the export matches it, or a {@code secure} one and a source port of
+ *     1024 or above: mountd's "illegal port" is ACCES too); MNT3ERR_NOTDIR when it names
+ *     neither a directory nor a regular file (knfsd's rule); the Vfs's error otherwise. On
+ *     success the handle and auth_flavors [AUTH_SYS].
  * <li>MNT over versions 1 and 2 runs the same checks but refuses with EACCES what would succeed:
  *     it asks for an NFSv2 handle and we serve no NFSv2. Versions 1 and 2 are there for
  *     showmount, which asks DUMP and EXPORT over version 1.
  * <li>DUMP lists (client address, path) pairs from MNT, see {@link MountList}; at most
- *     {@code maxMounts}, oldest dropped. UMNT removes one (a dirpath over MNTPATHLEN is
- *     GARBAGE_ARGS: UMNT has no status to say NAMETOOLONG), UMNTALL all of the caller's.
+ *     {@code maxMounts}, oldest dropped. UMNT removes one unless the policy refuses the caller
+ *     for the export covering the path, as mountd (a dirpath over MNTPATHLEN is GARBAGE_ARGS:
+ *     UMNT has no status to say NAMETOOLONG), UMNTALL all of the caller's.
  * <li>EXPORT (and v1/v2 EXPORTALL) lists every export with its clients as written ("*",
  *     "10.0.0.5", "10.0.0.0/24"), to anyone, as knfsd does; an export not from an
  *     {@link ExportTable} lists no groups (showmount prints "(everyone)").
@@ -270,10 +273,13 @@ public final class MountProgram implements RpcDispatchable {
     String norm = "/" + String.join("/", parts);
     Export export = covering(norm);
     if (export == null) return new Result(Mountstat3.MNT3ERR_NOENT, norm, "no export covers it");
-    InetAddress from = caller.address() == null ? null : caller.address().getAddress();
-    ClientAccess access = from == null ? null : export.access(from);
-    if (access == null) return new Result(Mountstat3.MNT3ERR_ACCES, norm, "client not allowed by export " + export.path());
-    Subject who = caller.isAuthSys() ? access.subject(caller.uid(), caller.gid(), caller.gids()) : access.anonymous();
+    Subject who;
+    try {
+      who = AccessPolicy.admit(export, caller).who();
+    } catch (AccessPolicy.Refused r) {
+      if (r.reason() == AccessPolicy.Refusal.INSECURE_PORT) inc(MountStat.MNT_INSECURE_PORT);
+      return new Result(Mountstat3.MNT3ERR_ACCES, norm, r.getMessage());   // mountd: auth_authenticate failed
+    }
     Vfs vfs = export.vfs();
     try {
       Fh fh = vfs.root();
@@ -311,9 +317,16 @@ public final class MountProgram implements RpcDispatchable {
     inc(MountStat.UMNT_CALLS);
     MountXdr.Decoded<String> arg = new MountXdr.Decoded<>(x -> MountXdr.string(x, MountXdr.MNTPATHLEN));
     retrieve(call, arg);
-    String host = host(call);
-    if (!mounts.remove(new MountBody(host, mountKey(arg.value())))) inc(MountStat.UMNT_NOT_MOUNTED);
-    LOG.debug("UMNT {} from {}", arg.value(), host);
+    String host = host(call), path = mountKey(arg.value());
+    Export export = covering(path);
+    try {
+      if (export != null) AccessPolicy.admit(export, RpcCaller.of(call));
+      if (!mounts.remove(new MountBody(host, path))) inc(MountStat.UMNT_NOT_MOUNTED);
+      LOG.debug("UMNT {} from {}", arg.value(), host);
+    } catch (AccessPolicy.Refused r) {
+      inc(MountStat.UMNT_REFUSED);
+      LOG.info("UMNT {} from {}: refused: {}", arg.value(), host, r.getMessage());
+    }
     call.reply(XdrVoid.XDR_VOID);
   }
 

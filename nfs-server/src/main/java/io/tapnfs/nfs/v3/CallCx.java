@@ -5,22 +5,22 @@ import io.tapnfs.nfs.v3.xdr.NfsStatusException;
 import io.tapnfs.nfs.v3.xdr.Nfsstat3;
 import io.tapnfs.nfs.v3.xdr.PostOpAttr;
 import io.tapnfs.nfs.v3.xdr.WccData;
+import io.tapnfs.nfs.vfs.AccessPolicy;
 import io.tapnfs.nfs.vfs.Attr;
-import io.tapnfs.nfs.vfs.ClientAccess;
 import io.tapnfs.nfs.vfs.Export;
 import io.tapnfs.nfs.vfs.Exports;
 import io.tapnfs.nfs.vfs.Fh;
 import io.tapnfs.nfs.vfs.Subject;
 import io.tapnfs.nfs.vfs.Vfs;
 import io.tapnfs.rpc.RpcCaller;
-import java.net.InetAddress;
 import java.util.HashMap;
 import java.util.Map;
 
 /**
  * One call's context: who calls, and how the handles of the call resolve to an export, a VFS and
- * a subject (the per-call wrapping nfs4j's PseudoFs does). The export rules are here, in the
- * accessors: {@link #target} throws BADHANDLE / STALE / ACCES, {@link #writable} also ROFS.
+ * a subject (the per-call wrapping nfs4j's PseudoFs does). The accessors apply the export rules
+ * of {@link AccessPolicy}: {@link #target} throws BADHANDLE / STALE / ACCES, {@link #writable}
+ * also ROFS.
  * Confined to the thread running the call.
  */
 final class CallCx {
@@ -32,6 +32,7 @@ final class CallCx {
   private final Nfs3Config config;
   private final Map<Fh, Target> targets = new HashMap<>(4);
   private final Map<Fh, Attr> preOp = new HashMap<>(4);
+  private AccessPolicy.Refusal refusal;
 
   CallCx(Exports exports, RpcCaller caller, Nfs3Config config) {
     this.exports = exports;
@@ -41,12 +42,16 @@ final class CallCx {
 
   Nfs3Config config() { return config; }
 
+  /** Why the policy first refused the caller in this call, or null: for the counters. */
+  AccessPolicy.Refusal refusal() { return refusal; }
+
   /**
    * The export, VFS and subject of {@code h}. BADHANDLE: not a handle (0 or over 64 bytes).
    * STALE: no export knows it (an export removed, or a handle from before a change of exports;
-   * knfsd answers an unknown export with nfserr_stale as well). ACCES: the export does not admit
-   * the caller's address (RFC 1813 §2.6 NFS3ERR_ACCES). The subject: AUTH_SYS identities
-   * squashed by the export; any other flavor is the export's anonymous user.
+   * knfsd answers an unknown export with nfserr_stale as well). Then {@link AccessPolicy#admit}:
+   * PERM from a port of 1024 or above on a {@code secure} export (knfsd's nfserr_perm), ACCES
+   * when the export does not admit the caller otherwise (RFC 1813 §2.6 NFS3ERR_ACCES); the
+   * subject and read-only are the policy's.
    */
   Target target(Fh3 h) throws NfsStatusException {
     Fh fh = h.require();
@@ -54,11 +59,14 @@ final class CallCx {
     if (t != null) return t;
     Export e = exports.byHandle(fh);
     if (e == null) throw new NfsStatusException(Nfsstat3.STALE, "no export knows handle " + fh);
-    InetAddress from = caller.address() == null ? null : caller.address().getAddress();
-    ClientAccess a = from == null ? null : e.access(from);
-    if (a == null) throw new NfsStatusException(Nfsstat3.ACCES, "export " + e.path() + " refuses " + from);
-    Subject who = caller.isAuthSys() ? a.subject(caller.uid(), caller.gid(), caller.gids()) : a.anonymous();
-    t = new Target(e, e.vfs(), fh, who, !a.readWrite() || e.vfs().readOnly());
+    AccessPolicy.Grant g;
+    try {
+      g = AccessPolicy.admit(e, caller);
+    } catch (AccessPolicy.Refused r) {
+      if (refusal == null) refusal = r.reason();
+      throw new NfsStatusException(r.reason() == AccessPolicy.Refusal.INSECURE_PORT ? Nfsstat3.PERM : Nfsstat3.ACCES, r.getMessage());
+    }
+    t = new Target(e, e.vfs(), fh, g.who(), g.readOnly());
     targets.put(fh, t);
     return t;
   }

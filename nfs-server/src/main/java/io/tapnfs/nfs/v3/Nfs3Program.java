@@ -3,6 +3,7 @@ package io.tapnfs.nfs.v3;
 import io.tapnfs.nfs.v3.xdr.NfsStatusException;
 import io.tapnfs.nfs.v3.xdr.Nfs3Res;
 import io.tapnfs.nfs.v3.xdr.Nfsstat3;
+import io.tapnfs.nfs.vfs.AccessPolicy;
 import io.tapnfs.nfs.vfs.Errno;
 import io.tapnfs.nfs.vfs.Exports;
 import io.tapnfs.nfs.vfs.VfsException;
@@ -32,7 +33,8 @@ import org.slf4j.LoggerFactory;
  * <li>Arguments that do not decode (a length past the message, a bad enum or bool, WRITE's count
  *     differing from its data length): GARBAGE_ARGS (RFC 5531 §9), counted.
  * <li>{@link VfsException}: the nfsstat3 of the same name ({@link Nfsstat3#of(Errno)}).
- * <li>{@link NfsStatusException}: its status (handles, export access, read-only, names, guards).
+ * <li>{@link NfsStatusException}: its status (handles, export access, read-only, names, guards);
+ *     calls a {@code secure} export refuses for their source port are also counted apart.
  * <li>Any other {@link RuntimeException}: NFS3ERR_SERVERFAULT, logged at ERROR; never escapes.
  * </ul>
  * Every failure is answered with the procedure's failure arm, attributes filled where they can be
@@ -52,8 +54,8 @@ public final class Nfs3Program implements RpcDispatchable {
   private final Nfs3Proc<?>[] procs = new Nfs3Proc<?>[Nfs3Procedure.values().length];
   private final AtomicLongArray calls = new AtomicLongArray(Nfs3Procedure.values().length);
   private final AtomicLongArray errors = new AtomicLongArray(Nfsstat3.values().length);
-  private final AtomicLongArray other = new AtomicLongArray(2);
-  private static final int GARBAGE_ARGS = 0, PROC_UNAVAIL = 1;
+  private final AtomicLongArray other = new AtomicLongArray(3);
+  private static final int GARBAGE_ARGS = 0, PROC_UNAVAIL = 1, INSECURE_PORT = 2;
 
   public Nfs3Program(Exports exports) { this(exports, Nfs3Config.defaults()); }
 
@@ -133,6 +135,7 @@ public final class Nfs3Program implements RpcDispatchable {
       return;
     }
     if (res.status() != Nfsstat3.OK) errors.incrementAndGet(res.status().ordinal());
+    if (cx.refusal() == AccessPolicy.Refusal.INSECURE_PORT) other.incrementAndGet(INSECURE_PORT);
     try {
       call.reply(res);
     } catch (RuntimeException e) {
@@ -178,9 +181,12 @@ public final class Nfs3Program implements RpcDispatchable {
 
   public long procUnavail() { return other.get(PROC_UNAVAIL); }
 
+  /** Calls refused because a {@code secure} export saw a source port of 1024 or above (answered PERM). */
+  public long insecurePortRefused() { return other.get(INSECURE_PORT); }
+
   /**
    * Counters for {@code tapnfs stat}: "getattrCalls" ... "commitCalls", "noentErrors" ...
-   * "jukeboxErrors", "garbageArgs", "procUnavail".
+   * "jukeboxErrors", "garbageArgs", "procUnavail", "insecurePortRefused".
    */
   public Map<String, Long> counters() {
     Map<String, Long> m = new LinkedHashMap<>();
@@ -188,6 +194,7 @@ public final class Nfs3Program implements RpcDispatchable {
     for (Nfsstat3 s : Nfsstat3.values()) if (s != Nfsstat3.OK) m.put(camel(s.name()) + "Errors", errors(s));
     m.put("garbageArgs", garbageArgs());
     m.put("procUnavail", procUnavail());
+    m.put("insecurePortRefused", insecurePortRefused());
     return m;
   }
 

@@ -20,11 +20,13 @@ import org.junit.jupiter.api.Test;
 class ExportTableTest {
   final Map<String, FakeVfs> opened = new HashMap<>();
   final List<String> order = new ArrayList<>();
+  final List<ExportRule> given = new ArrayList<>();
 
-  Vfs open(String path) {
-    order.add(path);
-    FakeVfs v = new FakeVfs(opened.size() + 1, path);
-    opened.put(path, v);
+  Vfs open(ExportRule rule) {
+    given.add(rule);
+    order.add(rule.path());
+    FakeVfs v = new FakeVfs(opened.size() + 1, rule.path());
+    opened.put(rule.path(), v);
     return v;
   }
 
@@ -84,8 +86,29 @@ class ExportTableTest {
     List<ExportRule> dup = List.of(ExportRule.everyone("/e", ClientAccess.DEFAULT), ExportRule.everyone("/e/", ClientAccess.DEFAULT));
     assertThatThrownBy(() -> ExportTable.open(dup, this::open)).isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("/e given twice");
-    assertThatThrownBy(() -> ExportTable.open(List.of(ExportRule.everyone("/missing", ClientAccess.DEFAULT)), p -> {
-      throw new java.nio.file.NoSuchFileException(p);
+    assertThatThrownBy(() -> ExportTable.open(List.of(ExportRule.everyone("/missing", ClientAccess.DEFAULT)), r -> {
+      throw new java.nio.file.NoSuchFileException(r.path());
     })).isInstanceOf(IOException.class).hasMessage("cannot export /missing: /missing");
+  }
+
+  @Test void theOpenerSeesTheRuleWithItsSyncAndFsid() throws Exception {
+    table("/a *(async,fsid=7)\n/b 10.0.0.1(async) 10.0.0.2(fsid=8)\n/c\n");
+    assertThat(given).extracting(ExportRule::path).containsExactly("/a", "/b", "/c");
+    assertThat(given).extracting(ExportRule::sync).containsExactly(false, true, true);
+    assertThat(given).extracting(ExportRule::fsid).containsExactly(7, 8, null);
+  }
+
+  @Test void anFsidGivenToTwoExportsIsAnErrorBeforeAnythingIsOpened() {
+    assertThatThrownBy(() -> table("/a *(fsid=7)\n/b\n/c 10.0.0.1(ro) 10.0.0.2(fsid=7)\n"))
+        .isInstanceOf(IllegalArgumentException.class).hasMessage("fsid=7 is given to both /a and /c");
+    assertThat(order).isEmpty();
+    assertThatThrownBy(() -> ExportTable.check(List.of(ExportRule.everyone("/x", ClientAccess.DEFAULT),
+        new ExportRule("/y", List.of(new ClientRule(ClientMatch.ANYONE, ClientAccess.DEFAULT, true, -1))),
+        new ExportRule("/z", List.of(new ClientRule(ClientMatch.ANYONE, ClientAccess.DEFAULT, false, -1))))))
+        .hasMessage("fsid=4294967295 is given to both /y and /z");
+    ExportTable.check(List.of(new ExportRule("/y", List.of(new ClientRule(ClientMatch.ANYONE, ClientAccess.DEFAULT, true, 1))),
+        new ExportRule("/z", List.of(new ClientRule(ClientMatch.ANYONE, ClientAccess.DEFAULT, true, 2)))));
+    assertThatThrownBy(() -> new ExportRule("/w", List.of(new ClientRule(ClientMatch.ANYONE, ClientAccess.DEFAULT, true, 1),
+        new ClientRule(ClientMatch.ANYONE, ClientAccess.DEFAULT, true, 2)))).hasMessage("export /w has fsid=1 and fsid=2");
   }
 }

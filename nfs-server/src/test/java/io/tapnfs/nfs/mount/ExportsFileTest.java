@@ -28,7 +28,7 @@ class ExportsFileTest {
 
   static InetAddress ip(String s) throws Exception { return InetAddress.getByName(s); }   // literals only: no DNS
 
-  static ClientAccess access(boolean rw, Squash s, int uid, int gid) { return new ClientAccess(rw, s, uid, gid); }
+  static ClientAccess access(boolean rw, Squash s, int uid, int gid) { return new ClientAccess(rw, s, uid, gid, true); }
 
   @Test void aBarePathIsEveryoneWithTheDefaults() throws Exception {
     ExportRule r = one("/srv/share\n");
@@ -56,8 +56,10 @@ class ExportsFileTest {
     assertThat(l.get(1).clients()).extracting(ClientRule::access)
         .containsExactly(access(true, Squash.ROOT, 65534, 65534), access(false, Squash.ROOT, 65534, 65534));
     assertThat(l.get(2).clients()).containsExactly(new ClientRule(ClientMatch.ANYONE, ClientAccess.DEFAULT));
-    assertThat(l.get(1).toString()).isEqualTo("\"/srv/with space\" 10.1.0.0/16(rw,root_squash,anonuid=65534,anongid=65534)"
-        + " 10.2.0.1(ro,root_squash,anonuid=65534,anongid=65534)");
+    assertThat(l.get(1).toString()).isEqualTo("\"/srv/with space\" 10.1.0.0/16(rw,root_squash,anonuid=65534,anongid=65534,secure,sync)"
+        + " 10.2.0.1(ro,root_squash,anonuid=65534,anongid=65534,secure,sync)");
+    assertThat(one("/e *(async,fsid=4294967295,insecure)").toString())
+        .isEqualTo("/e *(ro,root_squash,anonuid=65534,anongid=65534,insecure,async,fsid=4294967295)");
   }
 
   @ParameterizedTest(name = "[{index}] {0}")
@@ -74,7 +76,7 @@ class ExportsFileTest {
       "all_squash,no_all_squash,no_root_squash | false | NONE | 65534 | 65534",
       "anonuid=1000                 | false | ROOT | 1000  | 65534",
       "anongid=0                    | false | ROOT | 65534 | 0",
-      "anonuid=4294967295           | false | ROOT | -1    | 65534",
+      "anonuid=4294967294           | false | ROOT | -2    | 65534",
       "sec=sys                      | false | ROOT | 65534 | 65534",
       "sec=sys:sys,rw               | true  | ROOT | 65534 | 65534",
       "''                           | false | ROOT | 65534 | 65534",
@@ -83,12 +85,52 @@ class ExportsFileTest {
     assertThat(one("/e 10.0.0.1(" + opts + ")").clients().get(0).access()).isEqualTo(access(rw, squash, uid, gid));
   }
 
+  @ParameterizedTest(name = "[{index}] {0}")
+  @CsvSource(delimiter = '|', value = {
+      "/e *                          | true",
+      "/e *(secure)                  | true",
+      "/e *(insecure)                | false",
+      "/e *(insecure,secure)         | true",
+      "/e *(secure,insecure)         | false",
+      "/e -insecure *                | false",
+      "/e -insecure *(secure)        | true",
+      "/e -insecure,rw 10.0.0.1(ro)  | false",
+  })
+  void secureIsTheDefaultAndInsecureLiftsIt(String line, boolean secure) throws Exception {
+    ClientAccess a = one(line).clients().get(0).access();
+    assertThat(a.secure()).isEqualTo(secure);
+    assertThat(ExportsFile.options(a)).endsWith(secure ? ",secure" : ",insecure");
+  }
+
   @ParameterizedTest
-  @ValueSource(strings = {"sync", "async", "no_subtree_check", "subtree_check", "secure", "insecure", "wdelay", "no_wdelay",
-      "crossmnt", "fsid=0", "fsid=root", "fsid=7f2c0e6a-1d2b-4c3d-9e8f-001122334455"})
+  @ValueSource(strings = {"no_subtree_check", "subtree_check", "wdelay", "no_wdelay", "crossmnt"})
   void knfsdTuningOptionsAreAcceptedAndChangeNothing(String opt) throws Exception {
-    assertThat(one("/e *(" + opt + ")").clients().get(0).access()).isEqualTo(ClientAccess.DEFAULT);
+    assertThat(one("/e *(" + opt + ")").clients()).containsExactly(new ClientRule(ClientMatch.ANYONE, ClientAccess.DEFAULT));
     assertThat(one("/e *(rw," + opt + ",no_root_squash)").clients().get(0).access()).isEqualTo(access(true, Squash.NONE, 65534, 65534));
+  }
+
+  /** sync (the default) unless every client says async; at most one fsid per path, numbers only. */
+  @ParameterizedTest(name = "[{index}] {0}")
+  @CsvSource(delimiter = '|', value = {
+      "/e *                                  | true  | ''",
+      "/e *(async)                           | false | ''",
+      "/e *(async,sync)                      | true  | ''",
+      "/e -async *                           | false | ''",
+      "/e -async 10.0.0.1 *(sync)            | true  | ''",     // a mixed export stays sync
+      "/e 10.0.0.1(async) *(async)           | false | ''",
+      "/e *(fsid=0)                          | true  | 0",
+      "/e *(fsid=4294967295)                 | true  | 4294967295",
+      "/e *(fsid=1,fsid=2)                   | true  | 2",      // later options override
+      "/e 10.0.0.1(fsid=5) *                 | true  | 5",      // a client without fsid takes the export's
+      "/e -fsid=5 10.0.0.1 *(ro)             | true  | 5",
+      "/e 10.0.0.1(fsid=5) *(fsid=5,async)   | true  | 5",
+      "/e *(fsid=5)\\n/e/ 10.0.0.1(async)    | true  | 5",      // merged lines
+  })
+  void syncAndFsidForTheBackend(String text, boolean sync, String fsid) throws Exception {
+    ExportRule r = one(text.replace("\\n", "\n"));
+    assertThat(r.sync()).isEqualTo(sync);
+    assertThat(r.fsid() == null ? "" : Integer.toUnsignedString(r.fsid())).isEqualTo(fsid);
+    assertThat(r.clients().get(0).access().readWrite()).isFalse();                  // sync/fsid leave the access alone
   }
 
   @ParameterizedTest(name = "[{index}] {0}")
@@ -110,11 +152,22 @@ class ExportsFileTest {
       "/e *(sec=)                         | 1 | sec= needs a flavor",
       "/e *(rw=1)                         | 1 | option 'rw' takes no value",
       "/e *(sync=yes)                     | 1 | option 'sync' takes no value",
-      "/e *(anonuid=-2)                   | 1 | anonuid= needs a number 0..4294967295, got '-2'",
+      "/e *(anonuid=-2)                   | 1 | anonuid= needs a number 0..4294967294, got '-2'",
       "/e *(anongid=x)                    | 1 | anongid= needs a number",
-      "/e *(anonuid=4294967296)           | 1 | anonuid=4294967296 is larger than 4294967295",
+      "/e *(anonuid=4294967296)           | 1 | anonuid=4294967296 is larger than 4294967294",
+      "/e *(anonuid=4294967295)           | 1 | anonuid=4294967295 is (uid_t) -1, no id",
+      "/e\\n/f *(rw,anongid=4294967295)    | 2 | anongid=4294967295 is (uid_t) -1, no id",
       "/e *(anonuid)                      | 1 | anonuid= needs a number",
       "/e *(fsid)                         | 1 | fsid= needs a value",
+      "/e *(fsid=)                        | 1 | fsid= needs a value",
+      "/e *(fsid=root)                    | 1 | fsid=root: only a number 0..4294967295 is supported (fsid=root marks",
+      "/e *(fsid=7f2c0e6a-1d2b-4c3d-9e8f-001122334455) | 1 | only a number 0..4294967295 is supported (not a UUID)",
+      "/e *(fsid=4294967296)              | 1 | fsid=4294967296: only a number 0..4294967295",
+      "/e *(fsid=-1)                      | 1 | fsid=-1: only a number",
+      "/e *(async=1)                      | 1 | option 'async' takes no value",
+      "/e 10.0.0.1(fsid=1) *(fsid=2)      | 1 | fsid=2 for /e differs from fsid=1 earlier on this line",
+      "/e *(fsid=1)\\n#x\\n/e/ 10.0.0.1(fsid=2) | 3 | fsid=2 for /e differs from fsid=1 on line 1",
+      "/e -fsid=1 10.0.0.1 *(fsid=2)      | 1 | fsid=2 for /e differs from fsid=1 earlier on this line",
       "/e *(rw,,sync)                     | 1 | empty option in 'rw,,sync'",
       "/e *(rw, sync)                     | 1 | bad option list in '*(rw,' (no spaces inside the parentheses)",
       "/e *(rw)x                          | 1 | bad option list",

@@ -1,5 +1,6 @@
 package io.tapnfs.nfs.mount;
 
+import io.tapnfs.nfs.TestRpc;
 import io.tapnfs.nfs.mount.MountXdr.ExportNode;
 import io.tapnfs.nfs.mount.MountXdr.Fhstatus;
 import io.tapnfs.nfs.mount.MountXdr.MountBody;
@@ -15,13 +16,15 @@ import org.dcache.oncrpc4j.rpc.RpcAuth;
 import org.dcache.oncrpc4j.xdr.XdrAble;
 import org.dcache.oncrpc4j.xdr.XdrVoid;
 
-/** The MOUNT calls a client makes, over an {@link RpcClient}; AUTH_NONE unless {@link #as} says. */
+/** The MOUNT calls a client makes, over an {@link RpcClient} or {@link TestRpc}; AUTH_NONE unless {@link #as} says. */
 final class MountClient implements Closeable {
   static final Duration T = Duration.ofSeconds(10);
-  final RpcClient rpc;
+  final TestRpc rpc;
   RpcAuth auth;
 
-  MountClient(RpcClient rpc) { this.rpc = rpc; }
+  MountClient(RpcClient rpc) { this(TestRpc.of(rpc)); }
+
+  MountClient(TestRpc rpc) { this.rpc = rpc; }
 
   MountClient as(RpcAuth a) {
     this.auth = a;

@@ -1,5 +1,6 @@
 package io.tapnfs.nfs.mount;
 
+import io.tapnfs.nfs.TestRpc;
 import io.tapnfs.rpc.TwoHosts;
 import static io.tapnfs.nfs.mount.Mountstat3.MNT3ERR_ACCES;
 import static io.tapnfs.nfs.mount.Mountstat3.MNT3ERR_NAMETOOLONG;
@@ -30,10 +31,12 @@ import org.junit.jupiter.api.function.ThrowingConsumer;
 /** MOUNT v3 (and v1/v2) through RpcServer and RpcClient on two in-memory stacks. */
 class MountProgramTest {
   static final String A = TwoHosts.A_IP.toString();
+  /** insecure: RpcClient's source ports are ephemeral; /srv/secure keeps exports(5)'s default. */
   static final String EXPORTS = """
-      /srv/a       10.9.0.0/24(rw)
+      /srv/a       10.9.0.0/24(rw,insecure)
       /srv/denied  10.9.0.99(rw) 192.168.0.0/16
-      /srv/nrs     10.9.0.1(rw,no_root_squash)
+      /srv/nrs     10.9.0.1(rw,no_root_squash,insecure)
+      /srv/secure  10.9.0.0/24(rw)
       """;
 
   final Map<String, FakeVfs> vfs = new HashMap<>();
@@ -42,9 +45,9 @@ class MountProgramTest {
   RpcServer server;
   MountProgram mount;
 
-  Vfs open(String path) {
-    FakeVfs v = new FakeVfs(vfs.size() + 1, path);
-    vfs.put(path, v);
+  Vfs open(ExportRule rule) {
+    FakeVfs v = new FakeVfs(vfs.size() + 1, rule.path());
+    vfs.put(rule.path(), v);
     return v;
   }
 
@@ -145,6 +148,33 @@ class MountProgramTest {
     });
   }
 
+  /**
+   * exports(5) secure: MNT from a source port of 1024 or above is MNT3ERR_ACCES, as mountd's
+   * auth_authenticate ("illegal port"); from a reserved port it is served. UMNT is refused the
+   * same way (mountd authenticates it too), so the entry stays.
+   */
+  @Test void aSecureExportWantsAReservedSourcePort() throws Throwable {
+    serve(c -> {
+      assertStatus(c.mnt("/srv/secure"), MNT3ERR_ACCES);
+      assertThat(c.mntV1(1, "/srv/secure").status()).isEqualTo(MountProgram.V1_EACCES);
+      assertThat(counter("mntInsecurePort")).isEqualTo(2);
+      assertThat(counter("mntAcces")).isEqualTo(2);
+      assertStatus(c.mnt("/srv/a"), MNT3_OK);                                         // insecure
+      try (MountClient k = new MountClient(TestRpc.tcpFromPort(hosts.a, 800, TwoHosts.onB(20048)))) {
+        Mountres3 r = k.mnt("/srv/secure");
+        assertStatus(r, MNT3_OK);
+        assertThat(r.fhandle()).isEqualTo(vfs.get("/srv/secure").root().bytes());
+        assertThat(k.dump(3)).containsExactly(new MountBody(A, "/srv/a"), new MountBody(A, "/srv/secure"));
+        c.umnt("/srv/secure");                                                         // from the ephemeral port
+        assertThat(counter("umntRefused")).isEqualTo(1);
+        assertThat(k.dump(3)).contains(new MountBody(A, "/srv/secure"));
+        k.umnt("/srv/secure");
+        assertThat(k.dump(3)).containsExactly(new MountBody(A, "/srv/a"));
+      }
+      assertThat(counter("mntInsecurePort")).isEqualTo(2);
+    });
+  }
+
   @Test void dumpUmntAndUmntall() throws Throwable {
     serve(c -> {
       c.mnt("/srv/a");
@@ -180,7 +210,8 @@ class MountProgramTest {
   @Test void exportListsEveryExportWithItsClientsOverEveryVersion() throws Throwable {
     serve(c -> {
       List<ExportNode> want = List.of(new ExportNode("/srv/a", List.of("10.9.0.0/24")),
-          new ExportNode("/srv/denied", List.of("10.9.0.99", "192.168.0.0/16")), new ExportNode("/srv/nrs", List.of("10.9.0.1")));
+          new ExportNode("/srv/denied", List.of("10.9.0.99", "192.168.0.0/16")), new ExportNode("/srv/nrs", List.of("10.9.0.1")),
+          new ExportNode("/srv/secure", List.of("10.9.0.0/24")));
       assertThat(c.export(3, MountProgram.EXPORT)).isEqualTo(want);
       assertThat(c.export(1, MountProgram.EXPORT)).isEqualTo(want);
       assertThat(c.export(1, MountProgram.EXPORTALL)).isEqualTo(want);

@@ -41,7 +41,7 @@ class KernelVfsSmokeTest {
 
       @Override public Vfs vfs() { return vfs; }
 
-      @Override public ClientAccess access(InetAddress client) { return new ClientAccess(true, Squash.NONE, 65534, 65534); }
+      @Override public ClientAccess access(InetAddress client) { return new ClientAccess(true, Squash.NONE, 65534, 65534, false); }
     };
     Exports exports = new Exports() {
       @Override public List<Export> all() { return List.of(export); }

@@ -20,10 +20,13 @@ import java.util.TreeMap;
 
 /**
  * A small in-memory {@link Vfs} for the protocol tests: inodes in a map, handles of 9 bytes
- * (export id, inode), owner/group/other permission checks, stable per-directory cookies ("." 1,
- * ".." 2, children from 3 in creation order), EXCLUSIVE create verifiers. The clock is a counter,
- * so every change gets a distinct ctime. The name "boom" makes LOOKUP throw a RuntimeException
- * (a bug in the VFS, for SERVERFAULT). One lock: every method is synchronized.
+ * (export id, inode), stable per-directory cookies ("." 1, ".." 2, children from 3 in creation
+ * order), EXCLUSIVE create verifiers. It stands for the kernel: owner/group/other permission
+ * checks and chown(2)'s rules, which root passes; the export rules (squashing, read-only, the
+ * client and port checks) are not here but in {@link io.tapnfs.nfs.vfs.AccessPolicy}, which the
+ * protocol code applies before calling, as it does for KernelVfs. The clock is a counter, so
+ * every change gets a distinct ctime. The name "boom" makes LOOKUP throw a RuntimeException (a
+ * bug in the VFS, for SERVERFAULT). One lock: every method is synchronized.
  */
 final class MemVfs implements Vfs {
   static final int HANDLE_LEN = 9;
@@ -114,6 +117,11 @@ final class MemVfs implements Vfs {
   @Override public synchronized Attr setattr(Fh fh, SetAttr s, Subject who) throws VfsException {
     Node n = node(fh);
     if (!who.isRoot() && who.uid() != n.uid) throw new VfsException(Errno.PERM, "not the owner");
+    // chown(2), as the kernel's chown_ok/chgrp_ok: only root gives a file away; its owner may
+    // change its group to one the owner is in
+    if (s.uid() != null && s.uid() != n.uid && !who.isRoot()) throw new VfsException(Errno.PERM, "only root may chown");
+    if (s.gid() != null && s.gid() != n.gid && !who.isRoot() && !who.inGroup(s.gid()))
+      throw new VfsException(Errno.PERM, "not in group " + s.gid());
     if (s.mode() != null) n.mode = s.mode();
     if (s.uid() != null) n.uid = s.uid();
     if (s.gid() != null) n.gid = s.gid();

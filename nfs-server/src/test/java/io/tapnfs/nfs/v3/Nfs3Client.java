@@ -1,5 +1,6 @@
 package io.tapnfs.nfs.v3;
 
+import io.tapnfs.nfs.TestRpc;
 import io.tapnfs.nfs.v3.xdr.Nfsstat3;
 import io.tapnfs.rpc.RpcClient;
 import java.io.IOException;
@@ -21,12 +22,16 @@ import org.dcache.oncrpc4j.xdr.XdrEncodingStream;
 final class Nfs3Client {
   static final Duration T = Duration.ofSeconds(20);
 
-  private final RpcClient rpc;
+  private final TestRpc rpc;
   RpcAuth auth = new RpcAuthTypeUnix(1000, 1000, new int[] {1000}, 0, "client");
 
-  Nfs3Client(RpcClient rpc) { this.rpc = rpc; }
+  Nfs3Client(RpcClient rpc) { this(TestRpc.of(rpc)); }
+
+  Nfs3Client(TestRpc rpc) { this.rpc = rpc; }
 
   static RpcAuth unix(int uid, int gid) { return new RpcAuthTypeUnix(uid, gid, new int[0], 0, "client"); }
+
+  static RpcAuth unix(int uid, int gid, int... gids) { return new RpcAuthTypeUnix(uid, gid, gids, 0, "client"); }
 
   // ------------------------------------------------------------------ encoding
 
@@ -153,6 +158,22 @@ final class Nfs3Client {
         x.xdrEncodeInt((int) guardCtime[0]);
         x.xdrEncodeInt((int) guardCtime[1]);
       }
+    }, x -> new WccRes(status(x), wcc(x)));
+  }
+
+  /** SETATTR of the owner and group (each left alone when null), unguarded. */
+  WccRes setattrOwner(byte[] fh, Integer uid, Integer gid) throws Exception {
+    return call(2, x -> {
+      fh(x, fh);
+      x.xdrEncodeBoolean(false);                 // mode
+      x.xdrEncodeBoolean(uid != null);
+      if (uid != null) x.xdrEncodeInt(uid);
+      x.xdrEncodeBoolean(gid != null);
+      if (gid != null) x.xdrEncodeInt(gid);
+      x.xdrEncodeBoolean(false);                 // size
+      x.xdrEncodeInt(0);                         // atime DONT_CHANGE
+      x.xdrEncodeInt(0);                         // mtime DONT_CHANGE
+      x.xdrEncodeBoolean(false);                 // no guard
     }, x -> new WccRes(status(x), wcc(x)));
   }
 

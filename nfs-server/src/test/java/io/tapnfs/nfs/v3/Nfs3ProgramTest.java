@@ -20,6 +20,7 @@ import static io.tapnfs.nfs.v3.xdr.Nfsstat3.XDEV;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.tapnfs.nfs.TestRpc;
 import io.tapnfs.nfs.v3.MemExports.MemExport;
 import io.tapnfs.nfs.v3.Nfs3Client.CreateRes;
 import io.tapnfs.nfs.v3.Nfs3Client.DirRes;
@@ -52,12 +53,17 @@ import org.junit.jupiter.api.Timeout;
 @Timeout(120)
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class Nfs3ProgramTest {
-  static final ClientAccess RW = new ClientAccess(true, Squash.NONE, 65534, 65534);
-  static final ClientAccess RO = new ClientAccess(false, Squash.NONE, 65534, 65534);
-  static final ClientAccess ALL_SQUASHED = new ClientAccess(true, Squash.ALL, 65534, 65534);
+  // insecure: RpcClient's source ports are ephemeral (32768 and up); /secure is the exception
+  static final ClientAccess RW = new ClientAccess(true, Squash.NONE, 65534, 65534, false);
+  static final ClientAccess RO = new ClientAccess(false, Squash.NONE, 65534, 65534, false);
+  static final ClientAccess ALL_SQUASHED = new ClientAccess(true, Squash.ALL, 65534, 65534, false);
+  static final int ANON_UID = 4000, ANON_GID = 4001;
+  static final ClientAccess ROOT_SQUASHED = new ClientAccess(true, Squash.ROOT, ANON_UID, ANON_GID, false);
+  static final ClientAccess SECURE = new ClientAccess(true, Squash.NONE, 65534, 65534, true);
 
   final MemVfs data = new MemVfs(1, "/data", false), other = new MemVfs(2, "/other", false), ro = new MemVfs(3, "/ro", false),
-      vro = new MemVfs(4, "/vro", true), denied = new MemVfs(5, "/denied", false), squash = new MemVfs(6, "/squash", false);
+      vro = new MemVfs(4, "/vro", true), denied = new MemVfs(5, "/denied", false), squash = new MemVfs(6, "/squash", false),
+      rootSquash = new MemVfs(7, "/rsq", false), secure = new MemVfs(8, "/secure", false);
   TwoHosts hosts;
   RpcServer server;
   RpcClient rpc;
@@ -67,7 +73,8 @@ class Nfs3ProgramTest {
   @BeforeAll void start() throws Exception {
     nfs = new Nfs3Program(new MemExports(List.of(new MemExport("/data", data, a -> RW), new MemExport("/other", other, a -> RW),
         new MemExport("/ro", ro, a -> RO), new MemExport("/vro", vro, a -> RW), new MemExport("/denied", denied, a -> null),
-        new MemExport("/squash", squash, a -> ALL_SQUASHED))));
+        new MemExport("/squash", squash, a -> ALL_SQUASHED), new MemExport("/rsq", rootSquash, a -> ROOT_SQUASHED),
+        new MemExport("/secure", secure, a -> SECURE))));
     hosts = new TwoHosts();
     server = RpcServer.on(hosts.b).program(Nfs3Program.PROGRAM, Nfs3Program.VERSION, nfs).tcp(2049).start();
     rpc = RpcClient.tcp(hosts.a, TwoHosts.onB(2049), Nfs3Client.T);
@@ -300,6 +307,68 @@ class Nfs3ProgramTest {
     }
   }
 
+  /** knfsd nfsd_setuser: uid and gid -1 are no ids, whatever the squashing; the export's anonymous ids stand in. */
+  @Test void uidMinusOneCreatesAsTheAnonymousIds(TestInfo t) throws Exception {
+    String name = t.getTestMethod().orElseThrow().getName();
+    c.auth = Nfs3Client.unix(-1, -1, -1);
+    try {
+      CreateRes noSquash = c.create(root(data), name);                       // no_root_squash: 65534 is its anonuid
+      assertThat(noSquash.status()).isEqualTo(OK);
+      assertThat(noSquash.obj().uid()).isEqualTo(65534);
+      assertThat(noSquash.obj().gid()).isEqualTo(65534);
+      CreateRes squashed = c.create(root(rootSquash), name);
+      assertThat(squashed.status()).isEqualTo(OK);
+      assertThat(squashed.obj().uid()).isEqualTo(ANON_UID);
+      assertThat(squashed.obj().gid()).isEqualTo(ANON_GID);
+    } finally {
+      c.auth = Nfs3Client.unix(1000, 1000);
+    }
+    c.auth = Nfs3Client.unix(1000, -1);
+    try {
+      CreateRes r = c.create(root(rootSquash), name + "-gid");
+      assertThat(r.obj().uid()).isEqualTo(1000);
+      assertThat(r.obj().gid()).isEqualTo(ANON_GID);
+    } finally {
+      c.auth = Nfs3Client.unix(1000, 1000);
+    }
+  }
+
+  /**
+   * root_squash maps gid 0 in the supplementary list too (knfsd nfsd_setuser), so a caller who
+   * claims group 0 there cannot give a file to group 0; without root squashing it can.
+   */
+  @Test void rootSquashTakesGroupZeroOutOfTheSupplementaryList(TestInfo t) throws Exception {
+    String name = t.getTestMethod().orElseThrow().getName();
+    c.auth = Nfs3Client.unix(1000, 1000, 1000, 0);
+    try {
+      byte[] f = c.create(root(rootSquash), name).fh();
+      var refused = c.setattrOwner(f, null, 0);
+      assertThat(refused.status()).isEqualTo(Nfsstat3.PERM);
+      assertThat(refused.wcc().after().gid()).isEqualTo(1000);
+      assertThat(c.setattrOwner(f, null, 1000).status()).as("a group it is in").isEqualTo(OK);
+      assertThat(c.setattrOwner(f, null, 5).status()).as("a group it is not in").isEqualTo(Nfsstat3.PERM);
+      assertThat(c.create(root(rootSquash), name + "-root-gid").obj().gid()).isEqualTo(1000);
+
+      byte[] g = c.create(root(data), name).fh();                            // no_root_squash
+      var allowed = c.setattrOwner(g, null, 0);
+      assertThat(allowed.status()).isEqualTo(OK);
+      assertThat(allowed.wcc().after().gid()).isZero();
+      assertThat(c.setattrOwner(g, 0, null).status()).as("only root gives a file away").isEqualTo(Nfsstat3.PERM);
+    } finally {
+      c.auth = Nfs3Client.unix(1000, 1000);
+    }
+    c.auth = Nfs3Client.unix(0, 0, 0, 20);                                    // root under root_squash
+    try {
+      CreateRes r = c.create(root(rootSquash), name + "-by-root");
+      assertThat(r.obj().uid()).isEqualTo(ANON_UID);
+      assertThat(r.obj().gid()).isEqualTo(ANON_GID);
+      assertThat(c.setattrOwner(r.fh(), null, 20).status()).as("root keeps its other groups, as in knfsd").isEqualTo(OK);
+      assertThat(c.setattrOwner(r.fh(), null, 0).status()).isEqualTo(Nfsstat3.PERM);
+    } finally {
+      c.auth = Nfs3Client.unix(1000, 1000);
+    }
+  }
+
   @Test void directoriesAndRemoval(TestInfo t) throws Exception {
     byte[] d = dir(t);
     CreateRes sub = c.mkdir(d, "sub");
@@ -508,6 +577,36 @@ class Nfs3ProgramTest {
     assertThat(c.readdir(root(ro), 0, 0, 4096).status()).isEqualTo(OK);
   }
 
+  /**
+   * exports(5) secure: a call from source port 1024 or above is refused with NFS3ERR_PERM, as
+   * knfsd's nfsd_setuser_and_check_port answers nfserr_perm, and nothing about the file leaks;
+   * from a reserved port it is served. An insecure export serves both.
+   */
+  @Test void aSecureExportWantsAReservedSourcePort() throws Exception {
+    assertThat(rpc.localAddress().getPort()).as("RpcClient's ephemeral port").isGreaterThanOrEqualTo(1024);
+    long refusedBefore = nfs.insecurePortRefused(), permBefore = nfs.errors(Nfsstat3.PERM);
+    var refused = c.getattr(root(secure));
+    assertThat(refused.status()).isEqualTo(Nfsstat3.PERM);
+    var refusedLookup = c.lookup(root(secure), "x");
+    assertThat(refusedLookup.status()).isEqualTo(Nfsstat3.PERM);
+    assertThat(refusedLookup.dir()).as("nothing about a refused export").isNull();
+    assertThat(c.create(root(secure), "f").status()).isEqualTo(Nfsstat3.PERM);
+    assertThat(nfs.insecurePortRefused()).isEqualTo(refusedBefore + 3);
+    assertThat(nfs.errors(Nfsstat3.PERM)).isEqualTo(permBefore + 3);
+    assertThat(c.getattr(root(data)).status()).as("an insecure export").isEqualTo(OK);
+
+    try (TestRpc reserved = TestRpc.tcpFromPort(hosts.a, 700, TwoHosts.onB(2049))) {
+      Nfs3Client k = new Nfs3Client(reserved);
+      assertThat(k.getattr(root(secure)).status()).isEqualTo(OK);
+      CreateRes f = k.create(root(secure), "from-700");
+      assertThat(f.status()).isEqualTo(OK);
+      assertThat(f.obj().uid()).isEqualTo(1000);
+      assertThat(k.getattr(root(data)).status()).isEqualTo(OK);
+      assertThat(c.getattr(f.fh()).status()).as("its handle from a port above 1023").isEqualTo(Nfsstat3.PERM);
+    }
+    assertThat(nfs.insecurePortRefused()).isEqualTo(refusedBefore + 4);
+  }
+
   @Test void permissionDenied(TestInfo t) throws Exception {
     c.auth = Nfs3Client.unix(0, 0);
     byte[] d;
@@ -543,7 +642,8 @@ class Nfs3ProgramTest {
     assertThat(m.get("getattrCalls")).isPositive();
     assertThat(m.get("lookupCalls")).isPositive();
     assertThat(m.get("noentErrors")).isPositive();
-    assertThat(m).hasSize(22 + Nfsstat3.values().length - 1 + 2);
+    assertThat(m).containsKey("insecurePortRefused");
+    assertThat(m).hasSize(22 + Nfsstat3.values().length - 1 + 3);
   }
 
   @Test void namesAreUtf8OnTheWire(TestInfo t) throws Exception {
