@@ -115,11 +115,12 @@ public final class AccessPolicy {
    * @throws IllegalArgumentException for more than {@value #MAX_GIDS} gids (see {@link #admit})
    */
   public static Subject subject(ClientAccess a, RpcCaller caller) {
-    if (!caller.isAuthSys() || a.squash() == ClientAccess.Squash.ALL) return new Subject(a.anonUid(), a.anonGid(), new int[0]);
+    if (!caller.isAuthSys() || a.squash() == ClientAccess.Squash.ALL) return new Subject(a.anonUid(), a.anonGid(), new int[0], true);
     int[] in = caller.gids();
     if (in.length > MAX_GIDS) throw new IllegalArgumentException(in.length + " gids, AUTH_SYS has at most " + MAX_GIDS);
     boolean root = a.squash() == ClientAccess.Squash.ROOT;
     int uid = caller.uid(), gid = caller.gid();
+    boolean squashed = (root && uid == 0) || uid == NO_ID;
     if (root && uid == 0) uid = a.anonUid();
     if (root && gid == 0) gid = a.anonGid();
     if (uid == NO_ID) uid = a.anonUid();
@@ -130,6 +131,14 @@ public final class AccessPolicy {
       if (g == NO_ID) continue;
       gids[n++] = root && g == 0 ? a.anonGid() : g;
     }
-    return new Subject(uid, gid, n == gids.length ? gids : Arrays.copyOf(gids, n));
+    return new Subject(uid, gid, n == gids.length ? gids : Arrays.copyOf(gids, n), squashed);
   }
+
+  /**
+   * The permission bits a create or SETATTR of {@code who} may set: a squashed caller gets no
+   * set-uid or set-gid bit. knfsd would let the anonymous user make a set-uid-nobody file, as any
+   * local user may; tapnfs does not, so a client that had to be squashed cannot plant set-id
+   * programs of any owner. Every backend applies this to every mode it is asked to set.
+   */
+  public static int mode(Subject who, int mode) { return who.squashed() ? mode & 01777 : mode & 07777; }
 }

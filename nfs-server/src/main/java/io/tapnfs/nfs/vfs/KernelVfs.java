@@ -255,7 +255,7 @@ public final class KernelVfs implements Vfs {
           int uid = s.uid() == null ? -1 : s.uid(), gid = s.gid() == null ? -1 : s.gid();
           if (Sys.fchownat(h.fd(), Sys.EMPTY, uid, gid, Sys.AT_EMPTY_PATH | Sys.AT_SYMLINK_NOFOLLOW) != 0) throw Sys.fail("chown");
         }
-        if (s.mode() != null && a.type() != FileType.LNK) chmod(h.fd(), s.mode() & 07777);
+        if (s.mode() != null && a.type() != FileType.LNK) chmod(h.fd(), AccessPolicy.mode(who, s.mode()));
         if (s.atimeNanos() != null || s.mtimeNanos() != null) {
           long[] ts = {0, Sys.UTIME_OMIT, 0, Sys.UTIME_OMIT};
           time(ts, 0, s.atimeNanos());
@@ -477,7 +477,7 @@ public final class KernelVfs implements Vfs {
     try (Held d = dirForChange(dir)) {
       Fh fh;
       try (Creds.Scope c = Creds.as(who)) {
-        int mode = exclusive != null ? 0600 : attrs.mode() != null ? attrs.mode() & 07777 : 0644;
+        int mode = exclusive != null ? 0600 : attrs.mode() != null ? AccessPolicy.mode(who, attrs.mode()) : 0644;
         if (Sys.mknodat(d.fd(), n, Sys.S_IFREG | mode, 0) != 0) {
           if (Sys.errno() != Sys.EEXIST) throw Sys.fail("create");
           return existing(d, n, name, attrs, guarded, exclusive, who);
@@ -536,7 +536,7 @@ public final class KernelVfs implements Vfs {
     try (Held d = dirForChange(dir)) {
       Fh fh;
       try (Creds.Scope c = Creds.as(who)) {
-        int mode = attrs.mode() != null ? attrs.mode() & 07777 : 0755;
+        int mode = attrs.mode() != null ? AccessPolicy.mode(who, attrs.mode()) : 0755;
         if (Sys.mkdirat(d.fd(), n, mode) != 0) throw Sys.fail("mkdir");
         restoreUmaskBits(d.fd(), n, mode);
         chown(d.fd(), n, attrs);
@@ -577,7 +577,7 @@ public final class KernelVfs implements Vfs {
     try (Held d = dirForChange(dir)) {
       Fh fh;
       try (Creds.Scope c = Creds.as(who)) {                  // devices: the kernel asks for CAP_MKNOD, which only root keeps
-        int mode = attrs.mode() != null ? attrs.mode() & 07777 : 0644;
+        int mode = attrs.mode() != null ? AccessPolicy.mode(who, attrs.mode()) : 0644;
         long dev = kind == Sys.S_IFCHR || kind == Sys.S_IFBLK ? Sys.makedev(major, minor) : 0;
         if (Sys.mknodat(d.fd(), n, kind | mode, dev) != 0) throw Sys.fail("mknod");
         restoreUmaskBits(d.fd(), n, mode);

@@ -122,7 +122,7 @@ final class MemVfs implements Vfs {
     if (s.uid() != null && s.uid() != n.uid && !who.isRoot()) throw new VfsException(Errno.PERM, "only root may chown");
     if (s.gid() != null && s.gid() != n.gid && !who.isRoot() && !who.inGroup(s.gid()))
       throw new VfsException(Errno.PERM, "not in group " + s.gid());
-    if (s.mode() != null) n.mode = s.mode();
+    if (s.mode() != null) n.mode = io.tapnfs.nfs.vfs.AccessPolicy.mode(who, s.mode());
     if (s.uid() != null) n.uid = s.uid();
     if (s.gid() != null) n.gid = s.gid();
     if (s.size() != null) {
@@ -202,7 +202,7 @@ final class MemVfs implements Vfs {
 
   private Node add(Node d, String name, FileType type, SetAttr attrs, Subject who) throws VfsException {
     Node n = new Node(nextIno++, type);
-    n.mode = attrs.mode() != null ? attrs.mode() : type == FileType.DIR ? 0755 : 0644;
+    n.mode = attrs.mode() != null ? io.tapnfs.nfs.vfs.AccessPolicy.mode(who, attrs.mode()) : type == FileType.DIR ? 0755 : 0644;
     n.uid = who.uid();
     n.gid = who.gid();
     n.parent = d.ino;

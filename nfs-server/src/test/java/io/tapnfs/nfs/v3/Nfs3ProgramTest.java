@@ -320,6 +320,10 @@ class Nfs3ProgramTest {
       assertThat(squashed.status()).isEqualTo(OK);
       assertThat(squashed.obj().uid()).isEqualTo(ANON_UID);
       assertThat(squashed.obj().gid()).isEqualTo(ANON_GID);
+      CreateRes setuid = c.create(root(rootSquash), name + "-suid", 0, 04777, null);   // AccessPolicy.mode: no set-id bits
+      assertThat(setuid.status()).isEqualTo(OK);
+      assertThat(setuid.obj().uid()).isEqualTo(ANON_UID);
+      assertThat(setuid.obj().mode()).isEqualTo(0777);
     } finally {
       c.auth = Nfs3Client.unix(1000, 1000);
     }

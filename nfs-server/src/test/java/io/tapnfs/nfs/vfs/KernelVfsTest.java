@@ -211,6 +211,11 @@ class KernelVfsTest {
     v.setattr(f, mode(06777), ALICE);
     v.write(f, 0, ByteBuffer.wrap("y".getBytes()), Stability.UNSTABLE, Subject.ROOT);        // root keeps CAP_FSETID
     assertThat(v.getattr(f).mode()).isEqualTo(06777);
+    Subject anon = new Subject(65534, 65534, new int[0], true);                             // squashed: no set-id bits at all
+    Fh planted = v.create(v.root(), "planted", mode(04777), true, null, anon);
+    assertThat(v.getattr(planted).mode()).isEqualTo(0777);
+    v.setattr(planted, mode(06755), anon);
+    assertThat(v.getattr(planted).mode()).isEqualTo(0755);
   }
 
   @Test void ownerOverrideLetsTheOwnerWriteItsReadOnlyFileButNobodyElse() throws Exception {
