@@ -28,6 +28,7 @@ final class RpcServices implements Closeable {
   RpcServer nfsRpc;                                            // the NFS one of them
   MountProgram mount;
   Nfs3Program nfs3;
+  Exports exports;
 
   private RpcServices(Rpcbind rpcbind, RpcServer portmapper, RpcServer diag) {
     this.rpcbind = rpcbind;
@@ -40,6 +41,7 @@ final class RpcServices implements Closeable {
    * and UDP, registered with rpcbind.
    */
   void serveNfs(Stack stack, Exports exports, int nfsPort, int mountPort) throws IOException {
+    this.exports = exports;
     mount = new MountProgram(exports);
     nfs3 = new Nfs3Program(exports);
     RpcServer.Builder m = RpcServer.on(stack).tcp(mountPort).udp(mountPort).registry(rpcbind).owner("tapnfs-mountd");
@@ -77,19 +79,21 @@ final class RpcServices implements Closeable {
     for (Registration r : rpcbind.registrations())
       s.append(String.format("    %-10s %5s %-5s %6d  %s%n", Integer.toUnsignedString(r.program()), Integer.toUnsignedString(r.version()),
           r.netid(), r.port(), r.owner()));
-    s.append("rpc (port 111):\n");
-    for (Map.Entry<String, Long> e : portmapper.counters().entrySet()) s.append("    ").append(e.getKey()).append(' ').append(e.getValue()).append('\n');
-    s.append("rpcbind:\n");
-    for (Map.Entry<String, Long> e : rpcbind.counters().entrySet()) s.append("    ").append(e.getKey()).append(' ').append(e.getValue()).append('\n');
+    section(s, "rpc (port 111)", portmapper.counters(), false);
+    section(s, "rpcbind", rpcbind.counters(), false);
     if (mount != null) {
-      s.append("mount:\n");
-      for (Map.Entry<String, Long> e : mount.counters().entrySet()) if (e.getValue() != 0) s.append("    ").append(e.getKey()).append(' ').append(e.getValue()).append('\n');
-      s.append("rpc (port ").append(nfsRpc.tcpPort()).append("):\n");
-      for (Map.Entry<String, Long> e : nfsRpc.counters().entrySet()) if (e.getValue() != 0) s.append("    ").append(e.getKey()).append(' ').append(e.getValue()).append('\n');
-      s.append("nfs3:\n");
-      for (Map.Entry<String, Long> e : nfs3.counters().entrySet()) if (e.getValue() != 0) s.append("    ").append(e.getKey()).append(' ').append(e.getValue()).append('\n');
+      section(s, "mount", mount.counters(), true);
+      section(s, "rpc (port " + nfsRpc.tcpPort() + ")", nfsRpc.counters(), true);
+      section(s, "nfs3", nfs3.counters(), true);
+      for (io.tapnfs.nfs.vfs.Export e : exports.all()) section(s, "export " + e.path(), e.vfs().counters(), false);
     }
     return s.toString();
+  }
+
+  private static void section(StringBuilder s, String title, Map<String, Long> counters, boolean skipZero) {
+    s.append(title).append(":\n");
+    for (Map.Entry<String, Long> e : counters.entrySet())
+      if (!skipZero || e.getValue() != 0) s.append("    ").append(e.getKey()).append(' ').append(e.getValue()).append('\n');
   }
 
   @Override public void close() throws IOException {

@@ -142,7 +142,7 @@ public final class KernelVfs implements Vfs {
   @Override public boolean owns(Fh fh) { return codec.owns(fh); }
 
   /** Open-file cache and verifier counters for {@code tapnfs stat}. */
-  public Map<String, Long> counters() {
+  @Override public Map<String, Long> counters() {
     Map<String, Long> m = new java.util.LinkedHashMap<>(nodes.counters());
     m.put("writeVerifierChanges", verifierChanges.get());
     return m;

@@ -192,7 +192,12 @@ final class NodeCache {
   synchronized int size() { return byHandle.size(); }
 
   synchronized Map<String, Long> counters() {
-    return Map.of("openFiles", (long) byHandle.size(), "openFileHits", hits, "openFileMisses", misses, "openFileEvictions", evictions);
+    Map<String, Long> m = new java.util.LinkedHashMap<>();
+    m.put("openFiles", (long) byHandle.size());
+    m.put("openFileHits", hits);
+    m.put("openFileMisses", misses);
+    m.put("openFileEvictions", evictions);
+    return m;
   }
 
   /** Closes every cached node not in use (at shutdown). */

@@ -108,6 +108,9 @@ public interface Vfs {
 
   FsStat fsstat(Fh fh) throws VfsException;
 
+  /** Counters for {@code tapnfs stat} (open files, cache hits, ...), by name; none by default. */
+  default java.util.Map<String, Long> counters() { return java.util.Map.of(); }
+
   /** READ's result: the bytes and whether the file ends there. */
   record ReadResult(ByteBuffer data, boolean eof) {}
 

@@ -49,7 +49,7 @@ class Nfs3DrcTest {
   @Test void aRemoveAndARenameRetransmittedOnANewConnectionAreAnsweredFromTheCache() throws Exception {
     MemVfs data = new MemVfs(1, "/data", false);
     Nfs3Program nfs = new Nfs3Program(new MemExports(List.of(
-        new MemExport("/data", data, a -> new ClientAccess(true, ClientAccess.Squash.NONE, 65534, 65534)))));
+        new MemExport("/data", data, a -> new ClientAccess(true, ClientAccess.Squash.NONE, 65534, 65534, false)))));
     byte[] root = data.root().bytes();
     try (TwoHosts h = new TwoHosts();
          RpcServer s = RpcServer.on(h.b).program(Nfs3Program.PROGRAM, Nfs3Program.VERSION, nfs, Nfs3Program::cachesReply)
