@@ -121,8 +121,7 @@ final class Creds {
       // groups and gid first: while the fsuid is still 0 nothing is checked against them
       if (Sys.setgroupsThisThread(gids) != 0) throw new IllegalStateException("setgroups: " + Sys.errName(Sys.errno()));
       Sys.setfsgid(gid);
-      Sys.setfsuid(uid);
-      if (Sys.setfsuid(-1) != uid || Sys.setfsgid(-1) != gid) throw new IllegalStateException("could not take fsuid " + uid + " fsgid " + gid);
+      Sys.setfsuid(uid);                                   // check() proved at start that these take effect
     }
 
     @Override public void close() {
