@@ -38,7 +38,7 @@ done
 [ "$(id -u)" = 0 ] || { echo "ganesha: needs root" >&2; exit 1; }
 [ -e "/run/netns/$ns" ] || { echo "ganesha: no network namespace $ns" >&2; exit 1; }
 command -v ganesha.nfsd >/dev/null && command -v rpcbind >/dev/null ||
-  { echo "ganesha: needs nfs-ganesha, nfs-ganesha-vfs and rpcbind (bench/nfs installs them)" >&2; exit 1; }
+  { echo "ganesha: needs nfs-ganesha, nfs-ganesha-vfs and rpcbind (bench/lib/ganesha-deps.sh installs them)" >&2; exit 1; }
 plugins="$(dirname "$(dpkg -L nfs-ganesha-vfs | grep '/libfsalvfs\.so$' | head -n 1)")"
 [ -f "$plugins/libfsalvfs.so" ] || { echo "ganesha: no libfsalvfs.so (install nfs-ganesha-vfs)" >&2; exit 1; }
 mkdir -p "$work/recovery"
