@@ -18,7 +18,8 @@ import org.testcontainers.images.builder.ImageFromDockerfile;
 
 /**
  * The image from docker/Dockerfile, built by Testcontainers (offline: the local base image and the
- * packages docker/prepare.sh fetched), run with --network none, NET_ADMIN, DAC_READ_SEARCH (file handles) and /dev/net/tun, healthy
+ * packages docker/prepare.sh fetched), run with --network none, NET_ADMIN, DAC_READ_SEARCH and no seccomp filter (file handles: Docker's default
+ * profile refuses name_to_handle_at) and /dev/net/tun, healthy
  * by its own check (the server answers on its control socket); inside the container libnfs's
  * client works on the export over the container's tap, and what it writes lands in the volume.
  * Needs root and the Docker engine (docker/prepare.sh starts one).
@@ -48,6 +49,7 @@ class DockerImageIT {
         .withBuildImageCmdModifier(cmd -> cmd.withNetworkMode("none"));
     try (GenericContainer<?> c = new GenericContainer<>(image)
         .withCreateContainerCmdModifier(cmd -> cmd.getHostConfig().withCapAdd(Capability.NET_ADMIN, Capability.DAC_READ_SEARCH)
+            .withSecurityOpts(java.util.List.of("seccomp=unconfined"))
             .withDevices(Device.parse("/dev/net/tun")).withNetworkMode("none"))
         .withFileSystemBind(export.toString(), "/export", BindMode.READ_WRITE)
         .waitingFor(Wait.forHealthcheck().withStartupTimeout(Duration.ofMinutes(3)))) {

@@ -110,9 +110,14 @@ public final class KernelVfs implements Vfs {
       byte[] h = new byte[8 + Sys.MAX_HANDLE_SZ];
       Sys.le(h).putInt(0, Sys.MAX_HANDLE_SZ);
       int[] mnt = new int[1];
-      if (Sys.name_to_handle_at(fd, Sys.EMPTY, h, mnt, Sys.AT_EMPTY_PATH) != 0)
+      if (Sys.name_to_handle_at(fd, Sys.EMPTY, h, mnt, Sys.AT_EMPTY_PATH) != 0) {
+        int e = Sys.errno();
+        if (e == Sys.EPERM)                                  // the kernel never says EPERM here: a seccomp filter does
+          throw new IOException("name_to_handle_at is refused (EPERM) for " + path + ": a seccomp profile forbids it "
+              + "(Docker's default does); run with --security-opt seccomp=unconfined --cap-add DAC_READ_SEARCH");
         throw new IOException("the file system of " + path + " cannot give file handles (name_to_handle_at: "
-            + Sys.errName(Sys.errno()) + "); export a directory on ext4, xfs, btrfs or tmpfs");
+            + Sys.errName(e) + "); export a directory on ext4, xfs, btrfs or tmpfs");
+      }
       int len = Sys.le(h).getInt(0), type = Sys.le(h).getInt(4);
       if (len > HandleCodec.MAX_KERNEL_HANDLE || type < 0 || type > 255)
         throw new IOException("the file system of " + path + " gives " + len + "-byte file handles of type " + type
