@@ -24,9 +24,9 @@ import org.dcache.oncrpc4j.xdr.XdrEncodingStream;
  * resfail post_op_attr.
  *
  * <p>"dircount: The maximum number of bytes of directory information returned. This number should
- * not include the size of the attributes and file handle portions of the result." We count
- * fileid, name and cookie of each entry against it (the first entry always passes: Linux sends
- * dircount = maxcount / 8, knfsd ignores it). "maxcount: The maximum size of the
+ * not include the size of the attributes and file handle portions of the result." A "should": we
+ * ignore it as knfsd does (Linux sends dircount = maxcount / 8, which would cut every reply to an
+ * eighth of what it may carry and double the round trips of a listing). "maxcount: The maximum size of the
  * READDIRPLUS3resok structure, in bytes. The size must include all XDR overhead." If not even one
  * entry fits in maxcount: NFS3ERR_TOOSMALL.
  */
@@ -68,19 +68,16 @@ final class Readdirplus3 implements Nfs3Proc<Readdirplus3.Args> {
   @Override public Nfs3Res run(CallCx cx, Args a) throws VfsException, NfsStatusException {
     CallCx.Target t = cx.target(a.dir());
     int maxcount = (int) Math.min(a.maxcount(), cx.config().dirmax());
-    long dircount = a.dircount();
     int batch = Math.max(1, Math.min(Readdir3.MAX_BATCH, maxcount / TYPICAL_ENTRY + 1));
     Vfs.DirList l = t.vfs().list(t.fh(), a.cookie(), a.cookieverf(), batch, t.who());
     PostOpAttr dirAttr = cx.post(t);
     int used = 4 + dirAttr.len() + 8 + 4 + 4;
-    long dirUsed = 0;
     List<Entry> out = new ArrayList<>();
     for (Vfs.DirEntry d : l.entries()) {
       PostOpAttr attr = d.attr() != null ? new PostOpAttr(d.attr()) : CallCx.post(t.vfs(), d.fh());
       Entry e = new Entry(d.fileid(), d.name().getBytes(StandardCharsets.UTF_8), d.cookie(), attr, d.fh());
-      if (used + e.len() > maxcount || (!out.isEmpty() && dirUsed + e.dirLen() > dircount)) break;
+      if (used + e.len() > maxcount) break;
       used += e.len();
-      dirUsed += e.dirLen();
       out.add(e);
     }
     if (used > maxcount || (out.isEmpty() && !l.entries().isEmpty())) {
