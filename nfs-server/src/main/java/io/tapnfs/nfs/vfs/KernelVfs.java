@@ -50,6 +50,8 @@ public final class KernelVfs implements Vfs {
   static final int MAX_NAME = 255, MAX_SYMLINK = 4096;
   /** The most bytes one READ returns (NFSv3 rtmax is 1 MiB; this only bounds a hostile count). */
   static final int MAX_IO = 4 << 20;
+  /** How far past the size seen at the start of a READ it may still read (a file growing meanwhile). */
+  static final int READ_SLACK = 64 * 1024;
 
   /** The settings of one export's backend. */
   public record Options(boolean readOnly, boolean allowDevices, boolean sync, Integer fsid, int maxOpenFiles) {
@@ -390,7 +392,9 @@ public final class KernelVfs implements Vfs {
     if (offset < 0) throw new VfsException(Errno.INVAL, "negative offset");
     try (Held h = file(fh, "read")) {
       int fd = h.node().dataFd(false, options.readOnly());
-      int want = (int) Math.max(0, Math.min(Math.min(count, MAX_IO), Math.max(0, h.attr().size() - offset)));
+      // the size read a moment ago only bounds the buffer (with room for a file that grew since): EOF is what pread says
+      int asked = Math.max(0, Math.min(count, MAX_IO));
+      int want = (int) Math.min(asked, Math.max(0, h.attr().size() - offset) + READ_SLACK);
       byte[] buf = new byte[want];
       int got = 0;
       try (Creds.Scope c = Creds.as(who)) {
@@ -404,7 +408,9 @@ public final class KernelVfs implements Vfs {
           got += (int) n;
         }
       }
-      return new ReadResult(ByteBuffer.wrap(buf, 0, got).slice(), offset + got >= h.attr().size());
+      boolean eof = want == 0 ? offset >= h.attr().size()
+          : got < want || (want == asked && offset + got >= h.attr().size());   // short: pread met the end; capped: more may follow
+      return new ReadResult(ByteBuffer.wrap(buf, 0, got).slice(), eof);
     }
   }
 
