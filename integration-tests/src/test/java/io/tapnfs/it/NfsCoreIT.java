@@ -4,6 +4,7 @@ import static io.tapnfs.it.Lab.STACK_IP;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -13,6 +14,8 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.Stream;
 import org.assertj.core.api.SoftAssertions;
 import org.junit.jupiter.api.Test;
@@ -22,11 +25,11 @@ import org.junit.jupiter.api.Timeout;
  * The rebuilt file-system core (KernelVfs: kernel handles, {@code *at} calls, the caller's
  * credentials, the duplicate-request cache, sync exports) over the tap: wire-level checks from
  * {@link KernelNfsCoreProbe} (a hand-written ONC RPC client on kernel sockets in the lab
- * namespace, choosing xids, credentials and local ports). Each test writes its own exports file,
- * one line per scenario.
+ * namespace, choosing xids, credentials and local ports), and the Linux client in the lab guest
+ * as ordinary users. Each test writes its own exports file, one line per scenario.
  *
- * <p>Needs root (namespaces, taps, chown, setxattr of ACLs, reserved ports); it fails, never
- * skips, without it.
+ * <p>Needs root (namespaces, taps, chown, setxattr of ACLs, reserved ports) and the guest; it
+ * fails, never skips, without them.
  */
 @Timeout(600)
 class NfsCoreIT {
@@ -218,6 +221,126 @@ class NfsCoreIT {
           "sync-kill.handles-survive-1", "sync-kill.handles-survive-2", "sync-kill.handles-survive-3", "sync-kill.rename-seen-over-nfs",
           "sync-kill.mode-seen-over-nfs");
       soft.assertThat(out).doesNotContain("FAIL ");
+      soft.assertAll();
+    }
+  }
+
+  /**
+   * Checks 9 to 12 with the Linux client in the guest, as ordinary users through su, one boot: a
+   * POSIX ACL set on the server host, a sticky directory, protected_hardlinks of the server host
+   * (the guest's own is turned off, so that only the server can refuse), and a 10 000-entry
+   * directory listed while the server host creates and removes other entries in it.
+   */
+  @Test void aLinuxClientMeetsAclsStickyDirsProtectedHardlinksAndAStableListing() throws Exception {
+    try (Lab lab = Lab.create("nfs-core-guest")) {
+      Path export = dir(lab.out.resolve("export"), 0755);
+      Path secret = Files.writeString(dir(export.resolve("acl"), 0755).resolve("secret"), "acl secret\n");
+      chown(secret, 1000, 1000);
+      Files.setPosixFilePermissions(secret, PosixFilePermissions.fromString("rw-rw-rw-"));
+      PosixAcl.set(secret, PosixAcl.Entry.of(PosixAcl.USER_OBJ, 6), new PosixAcl.Entry(PosixAcl.USER, 0, 1001),
+          PosixAcl.Entry.of(PosixAcl.GROUP_OBJ, 6), PosixAcl.Entry.of(PosixAcl.MASK, 6), PosixAcl.Entry.of(PosixAcl.OTHER, 6));
+      dir(export.resolve("sticky"), 01777);
+      Path links = dir(export.resolve("links"), 0777);
+      Path private1000 = Files.writeString(links.resolve("p1000"), "private\n");
+      chown(private1000, 1000, 1000);
+      Files.setPosixFilePermissions(private1000, PosixFilePermissions.fromString("rw-------"));
+      String hardlinks = Files.readString(Path.of("/proc/sys/fs/protected_hardlinks")).trim();
+      System.out.println("server host fs.protected_hardlinks = " + hardlinks);
+      assertThat(hardlinks).as("fs.protected_hardlinks on the server host (check 11 needs 1)").isEqualTo("1");
+      Path big = dir(export.resolve("big"), 0755);
+      int n = 10_000;
+      for (int i = 0; i < n; i++) Files.createFile(big.resolve(String.format("e%05d", i)));
+      dir(export.resolve("out"), 0777);
+      Path exports = lab.out.resolve("exports");
+      Files.writeString(exports, "# root_squash and secure: the defaults; the guest's root is nobody here\n" + export + " *(rw)\n");
+      lab.startServer("--exports", exports.toString(), "--state-dir", lab.out.resolve("state").toString(), "--mac", MAC);
+
+      AtomicBoolean stop = new AtomicBoolean();
+      AtomicLong churned = new AtomicLong();
+      Thread churn = new Thread(() -> {
+        try {
+          for (long i = 0; !stop.get(); i++) {                 // other entries come and go while the guest lists
+            Files.createFile(big.resolve("churn-" + i));
+            if (i >= 50) Files.delete(big.resolve("churn-" + (i - 50)));
+            churned.incrementAndGet();
+            Thread.sleep(2);                                   // pacing a load generator on a busy 2-core host
+          }
+        } catch (IOException | InterruptedException e) {
+          throw new IllegalStateException(e);
+        }
+      }, "churn");
+      churn.start();
+      Guest.Run run;
+      try {
+        run = Guest.run(lab, "nfs-core", String.join("\n",
+            "set -e",
+            "printf 'root:x:0:0::/root:/bin/sh\\nu1000:x:1000:1000::/tmp:/bin/sh\\nu1001:x:1001:1001::/tmp:/bin/sh\\nu1002:x:1002:1002::/tmp:/bin/sh\\n' > /etc/passwd",
+            "printf 'root:x:0:\\ng1000:x:1000:\\ng1001:x:1001:\\ng1002:x:1002:\\n' > /etc/group",
+            "echo 0 > /proc/sys/fs/protected_hardlinks",     // only the server may refuse the link
+            "echo guest protected_hardlinks $(cat /proc/sys/fs/protected_hardlinks)",
+            "mkdir -p /mnt",
+            "mount -t nfs -o vers=3,proto=tcp,nolock,addr=" + STACK_IP + " " + STACK_IP + ":" + export + " /mnt",
+            "ls -ln /mnt/acl/secret",
+            // 9. ACL: 1001 is denied what the mode bits (0666) allow; 1002 reads
+            "if su u1001 -c 'cat /mnt/acl/secret'; then echo ACL-READ-BY-1001; else echo acl-1001-denied; fi",
+            "su u1002 -c 'cat /mnt/acl/secret' | sed 's/^/as-1002: /'",
+            // 10. sticky directory
+            "su u1000 -c 'echo f > /mnt/sticky/f1000; echo g > /mnt/sticky/g1000'",
+            "if su u1001 -c 'rm -f /mnt/sticky/f1000'; then echo STICKY-RM-BY-OTHER; else echo sticky-rm-denied; fi",
+            "if su u1001 -c 'mv /mnt/sticky/g1000 /mnt/sticky/stolen'; then echo STICKY-MV-BY-OTHER; else echo sticky-mv-denied; fi",
+            "su u1000 -c 'mv /mnt/sticky/g1000 /mnt/sticky/h1000 && rm /mnt/sticky/f1000' && echo sticky-owner-ok",
+            // 11. protected_hardlinks of the server host
+            "if su u1001 -c 'ln /mnt/links/p1000 /mnt/links/by1001'; then echo HARDLINK-BY-OTHER; else echo hardlink-denied; fi",
+            // 12. a 10 000-entry directory listed while entries come and go
+            // busybox ls sorts (never merging duplicates) and stats each name: churn entries gone by then are
+            // errors, and left out
+            "ls -1a /mnt/big > /mnt/out/listing 2> /tmp/ls-errors || echo ls exit $?",
+            "sed 's/^/ls-error: /' /tmp/ls-errors",
+            "echo listed $(wc -l < /mnt/out/listing)",
+            "umount /mnt",
+            "echo guest-core-ok",
+            ""), Duration.ofSeconds(300));
+      } finally {
+        stop.set(true);
+        churn.join(10_000);
+      }
+      String out = run.output();
+      System.out.println("---- guest\n" + out);
+      assertThat(run.exit()).as("guest output:%n%s%nconsole:%n%s", out, run.console()).isZero();
+      SoftAssertions soft = new SoftAssertions();
+      soft.assertThat(out).contains("guest protected_hardlinks 0", "acl-1001-denied", "as-1002: acl secret", "sticky-rm-denied",
+          "sticky-mv-denied", "sticky-owner-ok", "hardlink-denied", "guest-core-ok");
+      soft.assertThat(out).doesNotContain("ACL-READ-BY-1001").doesNotContain("STICKY-RM-BY-OTHER").doesNotContain("STICKY-MV-BY-OTHER")
+          .doesNotContain("HARDLINK-BY-OTHER");
+      soft.assertThat(export.resolve("sticky/h1000")).exists();
+      soft.assertThat(export.resolve("sticky/stolen")).doesNotExist();
+      soft.assertThat(export.resolve("links/by1001")).doesNotExist();
+      List<String> lsErrors = out.lines().filter(l -> l.startsWith("ls-error: ")).toList();
+      soft.assertThat(lsErrors).as("ls errors other than churn entries gone before ls stat'ed them")
+          .allMatch(l -> l.matches("ls-error: ls: /mnt/big/churn-\\d+: No such file or directory"));
+
+      List<String> listing = Files.readAllLines(export.resolve("out/listing"), StandardCharsets.UTF_8);
+      Map<String, Integer> seen = new HashMap<>();
+      List<String> strangers = new ArrayList<>();
+      long churnSeen = 0;
+      for (String name : listing) {
+        if (name.matches("e\\d{5}")) seen.merge(name, 1, Integer::sum);
+        else if (name.startsWith("churn-")) churnSeen++;
+        else if (!name.equals(".") && !name.equals("..")) strangers.add(name);
+      }
+      System.out.printf("listing: %d lines, %d of the %d entries, %d churn entries listed and %d read but gone before ls stat'ed them;"
+          + " the host made %d churn entries meanwhile%n", listing.size(), seen.size(), n, churnSeen, lsErrors.size(), churned.get());
+      List<String> missing = new ArrayList<>(), twice = new ArrayList<>();
+      for (int i = 0; i < n; i++) {
+        String e = String.format("e%05d", i);
+        int c = seen.getOrDefault(e, 0);
+        if (c == 0) missing.add(e);
+        if (c > 1) twice.add(e + " x" + c);
+      }
+      soft.assertThat(missing).as("entries the listing missed").isEmpty();
+      soft.assertThat(twice).as("entries the listing repeated").isEmpty();
+      soft.assertThat(strangers).as("names that were never in the directory").isEmpty();
+      soft.assertThat(churned.get()).as("entries created meanwhile on the host").isPositive();
       soft.assertAll();
     }
   }
