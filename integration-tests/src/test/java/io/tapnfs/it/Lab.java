@@ -175,9 +175,13 @@ public final class Lab implements AutoCloseable {
     return startServer(c);
   }
 
+  /** Starts {@code command}; {@code -Dtapnfs.log.level=DEBUG} (or TRACE, ...) sets the server's TAPNFS_LOG_LEVEL. */
   public Server startServer(List<String> command) throws IOException {
     Path log = out.resolve("server-" + started.size() + ".log");
-    Process p = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+    ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
+    String level = System.getProperty("tapnfs.log.level");
+    if (level != null) pb.environment().put("TAPNFS_LOG_LEVEL", level);
+    Process p = pb.start();
     started.add(p);
     Server s = new Server(p, log, out.resolve("control.sock"));
     s.awaitLine("tapnfs: ready", Duration.ofSeconds(90));
