@@ -26,6 +26,7 @@ import java.io.IOException;
  *
  * <p>Requires CAP_SETUID and CAP_SETGID (the server runs as root): {@link #check} says so at start.
  */
+@SuppressWarnings("try")   // credential and handle scopes are held for their effect, not read
 final class Creds {
   /** The server's own supplementary groups, restored after each scope. */
   private static final int[] SERVER_GROUPS = serverGroups();
@@ -48,7 +49,15 @@ final class Creds {
    * Acts as {@code who} on this thread until the scope is closed; scopes nest (an inner
    * {@link #asServer} returns to the server's identity for calls only root may make).
    */
-  static Scope as(Subject who) { return enter(who.uid(), who.gid(), who.gids()); }
+  static Scope as(Subject who) throws VfsException {
+    if (who.uid() == AccessPolicy.NO_ID || who.gid() == AccessPolicy.NO_ID)   // setfsuid(-1) only reads: the thread would stay root
+      throw new VfsException(Errno.PERM, "no identity (uid " + who.uid() + ", gid " + who.gid() + "): squashing should have mapped it");
+    try {
+      return enter(who.uid(), who.gid(), who.gids());
+    } catch (IllegalStateException e) {
+      throw new VfsException(Errno.PERM, e.getMessage());
+    }
+  }
 
   /** Acts as the server itself (fsuid 0) until closed: for open_by_handle_at and the server's own bookkeeping. */
   static Scope asServer() { return CURRENT.get() == null ? NONE : enter(0, 0, SERVER_GROUPS); }
@@ -117,27 +126,43 @@ final class Creds {
       this.gids = gids;
     }
 
+    /**
+     * Takes this scope's identity, or leaves the thread as it was and throws. setfsuid/setfsgid
+     * report no error: an id the kernel refuses (one this user namespace cannot map) leaves the
+     * old one in place, so each is read back (setfsuid(-1) changes nothing and returns the current).
+     */
     private void apply() {
       // groups and gid first: while the fsuid is still 0 nothing is checked against them
-      if (Sys.setgroupsThisThread(gids) != 0) throw new IllegalStateException("setgroups: " + Sys.errName(Sys.errno()));
+      if (Sys.setgroupsThisThread(gids) != 0) {
+        int e = Sys.errno();
+        restoreServer();
+        throw new IllegalStateException("setgroups: " + Sys.errName(e));
+      }
       Sys.setfsgid(gid);
-      Sys.setfsuid(uid);                                   // check() proved at start that these take effect
+      Sys.setfsuid(uid);
+      if (Sys.setfsuid(-1) != uid || Sys.setfsgid(-1) != gid) {
+        restoreServer();
+        throw new IllegalStateException("the kernel would not take fsuid " + Integer.toUnsignedString(uid) + " fsgid "
+            + Integer.toUnsignedString(gid) + " (an id this user namespace cannot map?)");
+      }
+    }
+
+    private static void restoreServer() {
+      Sys.setfsuid(0);
+      Sys.setfsgid(0);
+      Sys.setgroupsThisThread(SERVER_GROUPS);
     }
 
     @Override public void close() {
       if (closed) return;
       if (Thread.currentThread() != owner) throw new IllegalStateException("credential scope closed on another thread");
       closed = true;
-      if (outer != null) {
-        // back to the outer identity: fsuid first to 0 so setgroups is allowed, then the outer's
-        Sys.setfsuid(0);
-        outer.apply();
-      } else {
-        Sys.setfsuid(0);
-        Sys.setfsgid(0);
-        Sys.setgroupsThisThread(SERVER_GROUPS);
-      }
       CURRENT.set(outer);
+      if (outer != null) {
+        outer.apply();                                     // back to the outer identity (it was taken once already)
+      } else {
+        restoreServer();
+      }
     }
   }
 }

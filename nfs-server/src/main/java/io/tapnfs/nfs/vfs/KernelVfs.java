@@ -4,10 +4,8 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.security.SecureRandom;
 import java.util.Arrays;
 import java.util.Map;
-import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * A {@link Vfs} over a local directory, built the way knfsd (exportfs) and nfs-ganesha's FSAL_VFS
@@ -46,12 +44,9 @@ import java.util.concurrent.atomic.AtomicLong;
  * <p>Needs root (CAP_DAC_READ_SEARCH, CAP_SETUID, CAP_SETGID) and a file system that gives
  * handles; {@link #open} refuses others with a one-line reason.
  */
+@SuppressWarnings("try")   // credential and handle scopes are held for their effect, not read
 public final class KernelVfs implements Vfs {
   static final int MAX_NAME = 255, MAX_SYMLINK = 4096;
-  /** The most bytes one READ returns (NFSv3 rtmax is 1 MiB; this only bounds a hostile count). */
-  static final int MAX_IO = 4 << 20;
-  /** How far past the size seen at the start of a READ it may still read (a file growing meanwhile). */
-  static final int READ_SLACK = 64 * 1024;
 
   /** The settings of one export's backend. */
   public record Options(boolean readOnly, boolean allowDevices, boolean sync, Integer fsid, int maxOpenFiles) {
@@ -76,8 +71,8 @@ public final class KernelVfs implements Vfs {
   private final HandleCodec codec;
   private final NodeCache nodes;
   private final Fh rootFh;
-  private final AtomicLong writeVerifier = new AtomicLong(new SecureRandom().nextLong());
-  private final AtomicLong verifierChanges = new AtomicLong();
+  private final DataIo data = new DataIo(this);
+  private final Namespace names = new Namespace(this, data);
 
   private KernelVfs(String exportPath, Options options, int rootFd, int mountId, long rootIno, HandleCodec codec, Fh rootFh) {
     this.exportPath = exportPath;
@@ -144,14 +139,14 @@ public final class KernelVfs implements Vfs {
 
   @Override public boolean readOnly() { return options.readOnly(); }
 
-  @Override public long writeVerifier() { return writeVerifier.get(); }
+  @Override public long writeVerifier() { return data.writeVerifier(); }
 
   @Override public boolean owns(Fh fh) { return codec.owns(fh); }
 
   /** Open-file cache and verifier counters for {@code tapnfs stat}. */
   @Override public Map<String, Long> counters() {
     Map<String, Long> m = new java.util.LinkedHashMap<>(nodes.counters());
-    m.put("writeVerifierChanges", verifierChanges.get());
+    m.put("writeVerifierChanges", data.verifierChanges());
     return m;
   }
 
@@ -170,7 +165,7 @@ public final class KernelVfs implements Vfs {
     @Override public void close() { node.close(); }
   }
 
-  private Held held(Fh fh) throws VfsException {
+  Held held(Fh fh) throws VfsException {
     byte[] kernel = codec.decode(fh);
     if (kernel == null) throw new VfsException(Errno.BADHANDLE, "not a handle of " + exportPath);
     NodeCache.Node n = nodes.acquire(fh, kernel);
@@ -188,7 +183,7 @@ public final class KernelVfs implements Vfs {
     }
   }
 
-  private Held dir(Fh fh) throws VfsException {
+  Held dir(Fh fh) throws VfsException {
     Held h = held(fh);
     if (h.attr().type() != FileType.DIR) {
       h.close();
@@ -197,12 +192,12 @@ public final class KernelVfs implements Vfs {
     return h;
   }
 
-  private Held dirForChange(Fh fh) throws VfsException {
+  Held dirForChange(Fh fh) throws VfsException {
     writable();
     return dir(fh);
   }
 
-  private void writable() throws VfsException {
+  void writable() throws VfsException {
     if (options.readOnly()) throw new VfsException(Errno.ROFS, exportPath + " is exported read-only");
   }
 
@@ -256,7 +251,7 @@ public final class KernelVfs implements Vfs {
       try (Creds.Scope c = Creds.as(who)) {
         if (dataFd >= 0) {
           permit(h, who, Sys.W_OK, true, false, "no write permission to truncate");
-          if (Sys.ftruncate(dataFd, s.size()) != 0) throw writeFailure(h, "truncate");
+          if (Sys.ftruncate(dataFd, s.size()) != 0) throw DataIo.writeFailure(h, "truncate");
         }
         if (s.uid() != null || s.gid() != null) {
           int uid = s.uid() == null ? -1 : s.uid(), gid = s.gid() == null ? -1 : s.gid();
@@ -270,7 +265,7 @@ public final class KernelVfs implements Vfs {
           if (Sys.utimensat(h.fd(), Sys.EMPTY, ts, Sys.AT_EMPTY_PATH | Sys.AT_SYMLINK_NOFOLLOW) != 0) throw Sys.fail("set times");
         }
       }
-      commitMetadata(h.node(), a.type());
+      data.commitMetadata(h.node(), a.type());
       return Stat.of(h.fd(), Sys.EMPTY, Sys.AT_EMPTY_PATH, options.fsid());
     }
   }
@@ -279,23 +274,11 @@ public final class KernelVfs implements Vfs {
    * chmod of what an O_PATH descriptor names (never a symlink): fchmodat2 with AT_EMPTY_PATH
    * (Linux 6.6), else through /proc/self/fd where a kernel or a seccomp profile lacks it.
    */
-  private static void chmod(int fd, int mode) throws VfsException {
+  static void chmod(int fd, int mode) throws VfsException {
     if (Sys.fchmodat2(fd, Sys.EMPTY, mode, Sys.AT_EMPTY_PATH) == 0) return;
     int e = Sys.errno();
     if (e != Sys.ENOSYS && e != Sys.EPERM && e != Sys.EINVAL) throw new VfsException(Sys.toErrno(e), "chmod: " + Sys.errName(e));
     if (Sys.fchmodat(Sys.AT_FDCWD, Sys.procFd(fd), mode, 0) != 0) throw Sys.fail("chmod");
-  }
-
-  /** After a create with {@code mode}: the bits a process umask took back, where this thread has one. */
-  private void restoreUmaskBits(int dirFd, byte[] n, int mode) throws VfsException {
-    if ((mode & Creds.threadUmask()) == 0) return;
-    int fd = Sys.openat(dirFd, n, Sys.O_PATH | Sys.O_NOFOLLOW | Sys.O_CLOEXEC, 0);
-    if (fd < 0) throw Sys.fail("reopen after create");
-    try {
-      chmod(fd, mode);
-    } finally {
-      Sys.close(fd);
-    }
   }
 
   private static void time(long[] ts, int at, Long nanos) {
@@ -314,7 +297,7 @@ public final class KernelVfs implements Vfs {
    * The kernel's permission check as the caller (faccessat2 with AT_EACCESS; the caller's scope
    * is active), with knfsd's owner override and read-if-exec where asked.
    */
-  private void permit(Held h, Subject who, int mode, boolean ownerOverride, boolean readIfExec, String what) throws VfsException {
+  void permit(Held h, Subject who, int mode, boolean ownerOverride, boolean readIfExec, String what) throws VfsException {
     if (Sys.faccessat2(h.fd(), Sys.EMPTY, mode, Sys.AT_EACCESS | Sys.AT_EMPTY_PATH) == 0) return;
     int e = Sys.errno();
     if (e != Sys.EACCES && e != Sys.EPERM && e != Sys.EROFS) throw new VfsException(Sys.toErrno(e), what + ": " + Sys.errName(e));
@@ -376,285 +359,39 @@ public final class KernelVfs implements Vfs {
     }
   }
 
-  // =================================================================== data
+  // =================================================================== data (DataIo) and names (Namespace)
 
-  private Held file(Fh fh, String what) throws VfsException {
-    Held h = held(fh);
-    FileType t = h.attr().type();
-    if (t != FileType.REG) {
-      h.close();
-      throw new VfsException(t == FileType.DIR ? Errno.ISDIR : Errno.INVAL, what + " of a " + t);
-    }
-    return h;
+  @Override public ReadResult read(Fh fh, long offset, int count, Subject who) throws VfsException { return data.read(fh, offset, count, who); }
+
+  @Override public WriteResult write(Fh fh, long offset, ByteBuffer d, Stability stable, Subject who) throws VfsException {
+    return data.write(fh, offset, d, stable, who);
   }
 
-  @Override public ReadResult read(Fh fh, long offset, int count, Subject who) throws VfsException {
-    if (offset < 0) throw new VfsException(Errno.INVAL, "negative offset");
-    try (Held h = file(fh, "read")) {
-      int fd = h.node().dataFd(false, options.readOnly());
-      // the size read a moment ago only bounds the buffer (with room for a file that grew since): EOF is what pread says
-      int asked = Math.max(0, Math.min(count, MAX_IO));
-      int want = (int) Math.min(asked, Math.max(0, h.attr().size() - offset) + READ_SLACK);
-      byte[] buf = new byte[want];
-      int got = 0;
-      try (Creds.Scope c = Creds.as(who)) {
-        permit(h, who, Sys.R_OK, true, true, "no read permission");
-        while (got < want) {
-          byte[] chunk = got == 0 ? buf : new byte[want - got];
-          long n = Sys.pread(fd, chunk, want - got, offset + got);
-          if (n < 0) throw Sys.fail("read");
-          if (n == 0) break;
-          if (chunk != buf) System.arraycopy(chunk, 0, buf, got, (int) n);
-          got += (int) n;
-        }
-      }
-      boolean eof = want == 0 ? offset >= h.attr().size()
-          : got < want || (want == asked && offset + got >= h.attr().size());   // short: pread met the end; capped: more may follow
-      return new ReadResult(ByteBuffer.wrap(buf, 0, got).slice(), eof);
-    }
-  }
-
-  @Override public WriteResult write(Fh fh, long offset, ByteBuffer data, Stability stable, Subject who) throws VfsException {
-    writable();
-    if (offset < 0) throw new VfsException(Errno.INVAL, "negative offset");
-    try (Held h = file(fh, "write")) {
-      int fd = h.node().dataFd(false, false);
-      int n = data.remaining();
-      byte[] buf;
-      if (data.hasArray() && data.arrayOffset() + data.position() == 0) {
-        buf = data.array();
-      } else {
-        buf = new byte[n];
-        data.duplicate().get(buf);
-      }
-      try (Creds.Scope c = Creds.as(who)) {
-        permit(h, who, Sys.W_OK, true, false, "no write permission");
-        int done = 0;
-        while (done < n) {                                   // as the caller: the kernel clears set-id bits (no CAP_FSETID)
-          byte[] chunk = done == 0 ? buf : Arrays.copyOfRange(buf, done, n);
-          long w = Sys.pwrite(fd, chunk, n - done, offset + done);
-          if (w < 0) throw writeFailure(h, "write");
-          done += (int) w;
-        }
-      }
-      data.position(data.position() + n);
-      if (stable != Stability.UNSTABLE) sync(fd, stable == Stability.DATA_SYNC, "write");
-      return new WriteResult(n, stable);
-    }
-  }
-
-  /** A failed write: a read-only data descriptor says why it is read-only. */
-  private VfsException writeFailure(Held h, String what) {
-    int e = Sys.errno();
-    int ro = h.node().readOnlyErrno();
-    if (e == Sys.EBADF && ro != 0) return new VfsException(Sys.toErrno(ro), what + ": the file cannot be written (" + Sys.errName(ro) + ")");
-    return new VfsException(Sys.toErrno(e), what + ": " + Sys.errName(e));
-  }
-
-  @Override public void commit(Fh fh, long offset, long count) throws VfsException {
-    try (Held h = held(fh)) {
-      if (h.attr().type() != FileType.REG) return;
-      sync(h.node().dataFd(false, options.readOnly()), false, "commit");
-    }
-  }
-
-  /**
-   * fsync (or fdatasync); a failure is a writeback error: data acknowledged as UNSTABLE may be
-   * lost, so the write verifier changes and clients resend (knfsd's nfsd_reset_write_verifier).
-   */
-  private void sync(int fd, boolean dataOnly, String what) throws VfsException {
-    if ((dataOnly ? Sys.fdatasync(fd) : Sys.fsync(fd)) == 0) return;
-    int e = Sys.errno();
-    if (e == Sys.EINVAL || e == Sys.EROFS) return;           // a file that cannot be synced holds nothing to lose
-    writeVerifier.set(new SecureRandom().nextLong());
-    verifierChanges.incrementAndGet();
-    throw new VfsException(Sys.toErrno(e), what + ": fsync failed (" + Sys.errName(e) + "); write verifier changed");
-  }
-
-  /** knfsd's commit_metadata: with {@code sync}, the change to this inode is durable now. */
-  private void commitMetadata(NodeCache.Node n, FileType type) throws VfsException {
-    if (!options.sync()) return;
-    if (type == FileType.REG || type == FileType.DIR) {
-      sync(n.dataFd(type == FileType.DIR, options.readOnly()), false, "commit metadata");
-    } else if (Sys.syncfs(rootFd) != 0) {                   // a symlink or special file has no descriptor to fsync
-      throw Sys.fail("syncfs");
-    }
-  }
-
-  // =================================================================== creating
+  @Override public void commit(Fh fh, long offset, long count) throws VfsException { data.commit(fh, offset, count); }
 
   @Override public Fh create(Fh dir, String name, SetAttr attrs, boolean guarded, byte[] exclusive, Subject who) throws VfsException {
-    byte[] n = checkName(name);
-    try (Held d = dirForChange(dir)) {
-      Fh fh;
-      try (Creds.Scope c = Creds.as(who)) {
-        int mode = exclusive != null ? 0600 : attrs.mode() != null ? AccessPolicy.mode(who, attrs.mode()) : 0644;
-        if (Sys.mknodat(d.fd(), n, Sys.S_IFREG | mode, 0) != 0) {
-          if (Sys.errno() != Sys.EEXIST) throw Sys.fail("create");
-          return existing(d, n, name, attrs, guarded, exclusive, who);
-        }
-        restoreUmaskBits(d.fd(), n, mode);
-        if (exclusive != null) {
-          // RFC 1813 §3.3.8: the verifier is kept in the file's times, as knfsd keeps it, until the client's SETATTR
-          ByteBuffer v = ByteBuffer.wrap(exclusive);
-          long[] ts = {v.getInt(0) & 0x7fffffffL, 0, v.getInt(4) & 0x7fffffffL, 0};
-          if (Sys.utimensat(d.fd(), n, ts, Sys.AT_SYMLINK_NOFOLLOW) != 0) throw Sys.fail("store the create verifier");
-        } else {
-          chown(d.fd(), n, attrs);
-        }
-        fh = handleAt(d.fd(), n);
-      }
-      created(d, fh, attrs.size() != null && exclusive == null && attrs.size() > 0 ? attrs : null, who);
-      return fh;
-    }
+    return names.create(dir, name, attrs, guarded, exclusive, who);
   }
 
-  /** CREATE of a name that exists: a retransmitted EXCLUSIVE create, GUARDED's EXIST, or UNCHECKED's truncate. */
-  private Fh existing(Held d, byte[] n, String name, SetAttr attrs, boolean guarded, byte[] exclusive, Subject who) throws VfsException {
-    Attr a = Stat.of(d.fd(), n, Sys.AT_SYMLINK_NOFOLLOW, options.fsid());
-    if (exclusive != null) {
-      ByteBuffer v = ByteBuffer.wrap(exclusive);
-      boolean same = a.type() == FileType.REG && a.atimeNanos() == (v.getInt(0) & 0x7fffffffL) * 1_000_000_000L
-          && a.mtimeNanos() == (v.getInt(4) & 0x7fffffffL) * 1_000_000_000L;
-      if (same) return handleAt(d.fd(), n);
-      throw new VfsException(Errno.EXIST, name);
-    }
-    if (guarded || a.type() != FileType.REG) throw new VfsException(Errno.EXIST, name);
-    Fh fh = handleAt(d.fd(), n);
-    if (attrs.size() != null) setattr(fh, new SetAttr(null, null, null, attrs.size(), null, null), who);   // knfsd: only the size
-    return fh;
-  }
-
-  /** The owner and group a create asked for; the kernel decides whether the caller may. */
-  private static void chown(int dirFd, byte[] n, SetAttr attrs) throws VfsException {
-    if (attrs.uid() == null && attrs.gid() == null) return;
-    int uid = attrs.uid() == null ? -1 : attrs.uid(), gid = attrs.gid() == null ? -1 : attrs.gid();
-    if (Sys.fchownat(dirFd, n, uid, gid, Sys.AT_SYMLINK_NOFOLLOW) != 0) throw Sys.fail("chown");
-  }
-
-  /** After a create: the rest of the attributes, and with {@code sync} the directory and the new inode made durable. */
-  private void created(Held d, Fh fh, SetAttr rest, Subject who) throws VfsException {
-    if (rest != null) setattr(fh, new SetAttr(null, null, null, rest.size(), rest.atimeNanos(), rest.mtimeNanos()), who);
-    if (!options.sync()) return;
-    commitMetadata(d.node(), FileType.DIR);
-    try (Held h = held(fh)) {
-      commitMetadata(h.node(), h.attr().type());
-    }
-  }
-
-  @Override public Fh mkdir(Fh dir, String name, SetAttr attrs, Subject who) throws VfsException {
-    byte[] n = checkName(name);
-    try (Held d = dirForChange(dir)) {
-      Fh fh;
-      try (Creds.Scope c = Creds.as(who)) {
-        int mode = attrs.mode() != null ? AccessPolicy.mode(who, attrs.mode()) : 0755;
-        if (Sys.mkdirat(d.fd(), n, mode) != 0) throw Sys.fail("mkdir");
-        restoreUmaskBits(d.fd(), n, mode);
-        chown(d.fd(), n, attrs);
-        fh = handleAt(d.fd(), n);
-      }
-      created(d, fh, null, who);
-      return fh;
-    }
-  }
+  @Override public Fh mkdir(Fh dir, String name, SetAttr attrs, Subject who) throws VfsException { return names.mkdir(dir, name, attrs, who); }
 
   @Override public Fh symlink(Fh dir, String name, String target, SetAttr attrs, Subject who) throws VfsException {
-    byte[] n = checkName(name);
-    if (target.isEmpty() || target.indexOf('\0') >= 0 || target.getBytes(StandardCharsets.UTF_8).length > MAX_SYMLINK)
-      throw new VfsException(Errno.INVAL, "symlink target");
-    try (Held d = dirForChange(dir)) {
-      Fh fh;
-      try (Creds.Scope c = Creds.as(who)) {
-        if (Sys.symlinkat(Sys.name(target), d.fd(), n) != 0) throw Sys.fail("symlink");   // stored as given, never followed by us
-        chown(d.fd(), n, attrs);
-        fh = handleAt(d.fd(), n);
-      }
-      created(d, fh, null, who);
-      return fh;
-    }
+    return names.symlink(dir, name, target, attrs, who);
   }
 
   @Override public Fh mknod(Fh dir, String name, FileType type, int major, int minor, SetAttr attrs, Subject who) throws VfsException {
-    byte[] n = checkName(name);
-    int kind = switch (type) {
-      case FIFO -> Sys.S_IFIFO;
-      case SOCK -> Sys.S_IFSOCK;
-      case CHR, BLK -> {
-        if (!options.allowDevices()) throw new VfsException(Errno.PERM, "device files are not allowed on " + exportPath);
-        yield type == FileType.CHR ? Sys.S_IFCHR : Sys.S_IFBLK;
-      }
-      default -> throw new VfsException(Errno.BADTYPE, "mknod of a " + type);
-    };
-    try (Held d = dirForChange(dir)) {
-      Fh fh;
-      try (Creds.Scope c = Creds.as(who)) {                  // devices: the kernel asks for CAP_MKNOD, which only root keeps
-        int mode = attrs.mode() != null ? AccessPolicy.mode(who, attrs.mode()) : 0644;
-        long dev = kind == Sys.S_IFCHR || kind == Sys.S_IFBLK ? Sys.makedev(major, minor) : 0;
-        if (Sys.mknodat(d.fd(), n, kind | mode, dev) != 0) throw Sys.fail("mknod");
-        restoreUmaskBits(d.fd(), n, mode);
-        chown(d.fd(), n, attrs);
-        fh = handleAt(d.fd(), n);
-      }
-      created(d, fh, null, who);
-      return fh;
-    }
+    return names.mknod(dir, name, type, major, minor, attrs, who);
   }
 
-  // =================================================================== removing, renaming, linking
+  @Override public void remove(Fh dir, String name, Subject who) throws VfsException { names.remove(dir, name, who); }
 
-  @Override public void remove(Fh dir, String name, Subject who) throws VfsException { unlink(dir, name, who, false); }
-
-  @Override public void rmdir(Fh dir, String name, Subject who) throws VfsException { unlink(dir, name, who, true); }
-
-  private void unlink(Fh dir, String name, Subject who, boolean rmdir) throws VfsException {
-    byte[] n = checkName(name);
-    try (Held d = dirForChange(dir)) {
-      Attr gone;
-      try (Creds.Scope c = Creds.as(who)) {
-        gone = Stat.of(d.fd(), n, Sys.AT_SYMLINK_NOFOLLOW, options.fsid());
-        if (!rmdir && gone.type() == FileType.DIR) throw new VfsException(Errno.ISDIR, name + " is a directory");
-        if (rmdir && gone.type() != FileType.DIR) throw new VfsException(Errno.NOTDIR, name + " is not a directory");
-        if (Sys.unlinkat(d.fd(), n, rmdir ? Sys.AT_REMOVEDIR : 0) != 0) {
-          VfsException e = Sys.fail(rmdir ? "rmdir" : "remove");
-          throw e.errno() == Errno.EXIST ? new VfsException(Errno.NOTEMPTY, name + " is not empty") : e;
-        }
-      }
-      if (rmdir || gone.nlink() <= 1) nodes.forgetInode(gone.fileid());
-      commitMetadata(d.node(), FileType.DIR);
-    }
-  }
+  @Override public void rmdir(Fh dir, String name, Subject who) throws VfsException { names.rmdir(dir, name, who); }
 
   @Override public void rename(Fh fromDir, String fromName, Fh toDir, String toName, Subject who) throws VfsException {
-    byte[] from = checkName(fromName), to = checkName(toName);
-    try (Held fd = dirForChange(fromDir); Held td = dir(toDir)) {
-      Attr replaced;
-      try (Creds.Scope c = Creds.as(who)) {
-        replaced = Stat.ifThere(td.fd(), to, options.fsid());
-        // renameat2(2): the kernel checks permissions, the sticky bit, a directory into itself (EINVAL) and types
-        if (Sys.renameat2(fd.fd(), from, td.fd(), to, 0) != 0) {
-          VfsException e = Sys.fail("rename");
-          throw e.errno() == Errno.EXIST ? new VfsException(Errno.NOTEMPTY, toName + " is not empty") : e;
-        }
-      }
-      if (replaced != null && (replaced.type() == FileType.DIR || replaced.nlink() <= 1)) nodes.forgetInode(replaced.fileid());
-      commitMetadata(fd.node(), FileType.DIR);
-      if (td.attr().fileid() != fd.attr().fileid()) commitMetadata(td.node(), FileType.DIR);
-    }
+    names.rename(fromDir, fromName, toDir, toName, who);
   }
 
-  @Override public void link(Fh file, Fh dir, String name, Subject who) throws VfsException {
-    byte[] n = checkName(name);
-    try (Held f = held(file); Held d = dirForChange(dir)) {
-      if (f.attr().type() == FileType.DIR) throw new VfsException(Errno.ISDIR, "hard link to a directory");
-      try (Creds.Scope c = Creds.as(who)) {
-        // linkat(AT_EMPTY_PATH) would need CAP_DAC_READ_SEARCH; /proc/self/fd is the unprivileged way, and the
-        // kernel applies protected_hardlinks to the caller
-        if (Sys.linkat(Sys.AT_FDCWD, Sys.procFd(f.fd()), d.fd(), n, Sys.AT_SYMLINK_FOLLOW) != 0) throw Sys.fail("link");
-      }
-      commitMetadata(d.node(), FileType.DIR);
-      commitMetadata(f.node(), f.attr().type());
-    }
-  }
+  @Override public void link(Fh file, Fh dir, String name, Subject who) throws VfsException { names.link(file, dir, name, who); }
 
   // =================================================================== listing
 
@@ -684,6 +421,12 @@ public final class KernelVfs implements Vfs {
   }
 
   Fh rootFh() { return rootFh; }
+
+  Options options() { return options; }
+
+  NodeCache nodes() { return nodes; }
+
+  int rootFd() { return rootFd; }
 
   long rootIno() { return rootIno; }
 

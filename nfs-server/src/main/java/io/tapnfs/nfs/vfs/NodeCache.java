@@ -25,6 +25,7 @@ import java.util.Map;
  * <p>Concurrency: the map and reference counts under this object's lock; a node's data
  * descriptor under the node's lock. Thread-safe.
  */
+@SuppressWarnings("try")   // credential and handle scopes are held for their effect, not read
 final class NodeCache {
   /** A file as this server holds it open. */
   static final class Node implements AutoCloseable {

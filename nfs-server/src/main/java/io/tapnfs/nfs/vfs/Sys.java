@@ -155,6 +155,7 @@ final class Sys {
       case EINVAL -> "EINVAL"; case ENOSPC -> "ENOSPC"; case EROFS -> "EROFS"; case EMLINK -> "EMLINK";
       case ENAMETOOLONG -> "ENAMETOOLONG"; case ENOTEMPTY -> "ENOTEMPTY"; case ELOOP -> "ELOOP"; case ESTALE -> "ESTALE";
       case EOPNOTSUPP -> "EOPNOTSUPP"; case EDQUOT -> "EDQUOT"; case EFBIG -> "EFBIG"; case ENOSYS -> "ENOSYS";
+      case ENOMEM -> "ENOMEM"; case EMFILE -> "EMFILE"; case ENFILE -> "ENFILE"; case EAGAIN -> "EAGAIN"; case ETXTBSY -> "ETXTBSY";
       default -> "errno " + e;
     };
   }

@@ -49,4 +49,13 @@ class CredsTest {
     assertThat(status("Gid").split("\\s+")[3]).isEqualTo("0");
     assertThat(status("Groups")).isEqualTo(groupsBefore);
   }
+
+  @Test void noIdentityIsRefusedAndTheThreadStaysTheServer() throws Exception {
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> Creds.as(new Subject(-1, 1000, new int[0])))
+        .isInstanceOf(VfsException.class).extracting(e -> ((VfsException) e).errno()).isEqualTo(Errno.PERM);
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> Creds.as(new Subject(1000, -1, new int[0])))
+        .isInstanceOf(VfsException.class);
+    assertThat(status("Uid").split("\\s+")[3]).isEqualTo("0");
+    assertThat(status("Gid").split("\\s+")[3]).isEqualTo("0");
+  }
 }
