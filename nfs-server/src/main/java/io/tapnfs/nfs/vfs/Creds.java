@@ -32,6 +32,17 @@ final class Creds {
   private static final int[] SERVER_GROUPS = serverGroups();
   private static final ThreadLocal<Scope> CURRENT = new ThreadLocal<>();
   private static final ThreadLocal<Boolean> PREPARED = ThreadLocal.withInitial(() -> Boolean.FALSE);
+  /** The supplementary groups this thread has now (setgroups costs a credential copy; skipped when unchanged). */
+  private static final ThreadLocal<int[]> THREAD_GROUPS = ThreadLocal.withInitial(() -> SERVER_GROUPS.clone());
+  /** Ids the kernel took once in this process (so it maps them): not read back again. Bounded. */
+  private static final java.util.Set<Integer> VERIFIED_UIDS = java.util.concurrent.ConcurrentHashMap.newKeySet(),
+      VERIFIED_GIDS = java.util.concurrent.ConcurrentHashMap.newKeySet();
+  static final int MAX_VERIFIED = 65_536;
+
+  private static void remember(java.util.Set<Integer> set, int id) {
+    if (set.size() >= MAX_VERIFIED) set.clear();
+    set.add(id);
+  }
 
   private Creds() {}
 
@@ -60,7 +71,7 @@ final class Creds {
   }
 
   /** Acts as the server itself (fsuid 0) until closed: for open_by_handle_at and the server's own bookkeeping. */
-  static Scope asServer() { return CURRENT.get() == null ? NONE : enter(0, 0, SERVER_GROUPS); }
+  static Scope asServer() { return CURRENT.get() == null ? NONE : enter(0, 0, null); }
 
   /** The scope of a thread that already is the server: nothing to switch. */
   private static final Scope NONE = new Scope(null, 0, 0, new int[0]) {
@@ -127,30 +138,43 @@ final class Creds {
     }
 
     /**
-     * Takes this scope's identity, or leaves the thread as it was and throws. setfsuid/setfsgid
-     * report no error: an id the kernel refuses (one this user namespace cannot map) leaves the
-     * old one in place, so each is read back (setfsuid(-1) changes nothing and returns the current).
+     * Takes this scope's identity, or leaves the thread as the server and throws. setfsuid and
+     * setfsgid report no error: an id the kernel refuses (one this user namespace cannot map)
+     * leaves the old one in place, so each id is read back (setfsuid(-1) changes nothing and
+     * returns the current) the first time this process takes it; later it is known to work.
+     * The supplementary groups are set only when they differ from what this thread has.
      */
     private void apply() {
       // groups and gid first: while the fsuid is still 0 nothing is checked against them
-      if (Sys.setgroupsThisThread(gids) != 0) {
-        int e = Sys.errno();
-        restoreServer();
-        throw new IllegalStateException("setgroups: " + Sys.errName(e));
+      if (gids != null && !java.util.Arrays.equals(THREAD_GROUPS.get(), gids)) {
+        if (Sys.setgroupsThisThread(gids) != 0) {
+          int e = Sys.errno();
+          restoreServer();
+          throw new IllegalStateException("setgroups: " + Sys.errName(e));
+        }
+        THREAD_GROUPS.set(gids.clone());
       }
       Sys.setfsgid(gid);
       Sys.setfsuid(uid);
-      if (Sys.setfsuid(-1) != uid || Sys.setfsgid(-1) != gid) {
-        restoreServer();
-        throw new IllegalStateException("the kernel would not take fsuid " + Integer.toUnsignedString(uid) + " fsgid "
-            + Integer.toUnsignedString(gid) + " (an id this user namespace cannot map?)");
+      if (!VERIFIED_UIDS.contains(uid) || !VERIFIED_GIDS.contains(gid)) {
+        if (Sys.setfsuid(-1) != uid || Sys.setfsgid(-1) != gid) {
+          restoreServer();
+          throw new IllegalStateException("the kernel would not take fsuid " + Integer.toUnsignedString(uid) + " fsgid "
+              + Integer.toUnsignedString(gid) + " (an id this user namespace cannot map?)");
+        }
+        remember(VERIFIED_UIDS, uid);
+        remember(VERIFIED_GIDS, gid);
       }
     }
 
+    /**
+     * Back to the server: fsuid and fsgid 0 (the capabilities return with the fsuid). The
+     * supplementary groups stay as the last client's until the next client needs others: root's
+     * checks do not look at them, and files the server makes take the fsgid, not the groups.
+     */
     private static void restoreServer() {
       Sys.setfsuid(0);
       Sys.setfsgid(0);
-      Sys.setgroupsThisThread(SERVER_GROUPS);
     }
 
     @Override public void close() {
