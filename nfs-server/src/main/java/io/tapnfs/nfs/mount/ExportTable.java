@@ -91,6 +91,13 @@ public final class ExportTable implements Exports {
       }
       out.add(new RuleExport(r, Objects.requireNonNull(vfs, "opener gave null for " + r.path())));
     }
+    // Handles name their export by an id (fsid= or a hash of the path): two exports that would
+    // each take the other's root handle as their own could not be told apart. Refuse at start.
+    for (int i = 0; i < out.size(); i++)
+      for (int j = 0; j < out.size(); j++)
+        if (i != j && owns.test(out.get(j).vfs(), out.get(i).vfs().root()))
+          throw new IOException("exports " + out.get(i).path() + " and " + out.get(j).path()
+              + " cannot tell their file handles apart (the same export id); give one of them an fsid=");
     return new ExportTable(out, owns);
   }
 

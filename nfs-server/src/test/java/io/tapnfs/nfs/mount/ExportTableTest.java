@@ -77,9 +77,16 @@ class ExportTableTest {
       asked.add(vfs.exportPath());
       return fh.bytes()[0] == ((FakeVfs) vfs).root().bytes()[0];
     });
+    asked.clear();                                                // (opening checked that no export takes another's root)
     assertThat(t.byHandle(opened.get("/two").root()).path()).isEqualTo("/two");
     assertThat(asked).containsExactly("/one", "/two");
     assertThat(opened.get("/one").getattrCalls + opened.get("/two").getattrCalls).isZero();
+  }
+
+  @Test void exportsThatCannotTellTheirHandlesApartAreRefused() {
+    assertThatThrownBy(() -> ExportTable.open(ExportsFile.parse("/one\n/two\n", "t"), this::open, (vfs, fh) -> true))
+        .isInstanceOf(IOException.class).hasMessageContaining("/one and /two cannot tell their file handles apart")
+        .hasMessageContaining("fsid=");
   }
 
   @Test void twoRulesForOnePathOrAFailingOpenerAreErrors() {
