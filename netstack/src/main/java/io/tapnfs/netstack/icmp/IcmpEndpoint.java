@@ -39,6 +39,7 @@ public final class IcmpEndpoint implements io.tapnfs.netstack.ipv4.TransportProt
   private final DropCounter drops;
   private TokenBucket bucket;
   private long bucketRate = -1, bucketBurst = -1;
+  private final PeerRateLimiter peers = new PeerRateLimiter();
   private final Counters<IcmpStat> stats = new Counters<>(IcmpStat.class);
   private Consumer<ErrorReport> errorListener = r -> {};
   private Consumer<IcmpRepr> echoReplyListener = r -> {};
@@ -160,11 +161,7 @@ public final class IcmpEndpoint implements io.tapnfs.netstack.ipv4.TransportProt
       stats.inc(IcmpStat.OUT_SUPPRESSED);
       return;
     }
-    if (!bucket().tryTake(now)) {
-      stats.inc(IcmpStat.OUT_RATE_LIMITED);
-      drops.drop(DropReason.ICMP_ERROR_RATE_LIMITED);
-      return;
-    }
+    if (!rateAllows(now, type, code, o.src())) return;
     ByteBuffer quote = about.quote();
     int n = Math.min(quote.remaining(), MAX_ERROR_DATAGRAM - Ipv4Header.MIN_LEN - IcmpHeader.LENGTH);
     ByteBuffer data = quote.duplicate().limit(quote.position() + n);
@@ -175,7 +172,31 @@ public final class IcmpEndpoint implements io.tapnfs.netstack.ipv4.TransportProt
     }
   }
 
-  /** The error rate limiter, rebuilt when its settings change at run time. */
+  /**
+   * Linux's two limits on ICMP errors of the types in {@code icmp_ratemask} (icmp_global_allow,
+   * icmpv4_xrlim_allow): the global token bucket ({@code icmp_msgs_per_sec}, {@code
+   * icmp_msgs_burst}) and one per destination ({@code icmp_ratelimit}, {@link PeerRateLimiter}).
+   * Fragmentation-needed is never limited ("Don't limit PMTU discovery"), nor is an error to our
+   * own address.
+   */
+  private boolean rateAllows(long now, int type, int code, Ipv4Address dst) {
+    if (type >= 32 || ((settings.get(Sysctl.ICMP_RATEMASK) >> type) & 1) == 0) return true;
+    if (type == IcmpType.DEST_UNREACHABLE && code == IcmpType.CODE_FRAGMENTATION_NEEDED) return true;
+    if (dst.equals(ip.address())) return true;
+    if (!bucket().tryTake(now)) {
+      stats.inc(IcmpStat.OUT_RATE_LIMIT_GLOBAL);
+      drops.drop(DropReason.ICMP_ERROR_RATE_LIMITED);
+      return false;
+    }
+    if (!peers.allow(now, dst, settings.get(Sysctl.ICMP_RATELIMIT), (int) settings.get(Sysctl.INET_PEER_THRESHOLD))) {
+      stats.inc(IcmpStat.OUT_RATE_LIMIT_HOST);
+      drops.drop(DropReason.ICMP_ERROR_RATE_LIMITED);
+      return false;
+    }
+    return true;
+  }
+
+  /** The global error rate limiter, rebuilt when its settings change at run time. */
   private TokenBucket bucket() {
     long rate = settings.get(Sysctl.ICMP_MSGS_PER_SEC), burst = settings.get(Sysctl.ICMP_MSGS_BURST);
     if (rate != bucketRate || burst != bucketBurst) {
