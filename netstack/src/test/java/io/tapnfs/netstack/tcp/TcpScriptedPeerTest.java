@@ -155,6 +155,37 @@ class TcpScriptedPeerTest {
     assertThat(f.sent).isEmpty();
   }
 
+  /** Issue 15: RFC 5961 §3.2 "If the RST bit is set and the sequence number exactly matches the next expected sequence number (RCV.NXT), then TCP MUST reset the connection." */
+  @org.junit.jupiter.params.ParameterizedTest(name = "{0}")
+  @org.junit.jupiter.params.provider.ValueSource(strings = {"rst", "rst-ack", "rst-ts", "rst-ack-ts-after-data", "rst-after-our-data", "rst-zero-window"})
+  void aResetExactlyAtRcvNxtResetsTheConnection(String how) throws Exception {
+    TcpConnection c = open(FULL, 8);
+    long seq = 1001;
+    if (how.endsWith("after-data")) {
+      send(PEER_PORT, TcpRepr.ACK, 1001, iss + 1, 512, ts(), bytes(100, 0));
+      replies();
+      seq = 1101;
+    }
+    if (how.equals("rst-after-our-data")) {
+      c.write(ByteBuffer.wrap(bytes(3000, 1)), 1);
+      replies();
+    }
+    if (how.equals("rst-zero-window")) {
+      int n = 0;
+      while (c.available() < (1 << 20) && n < 2000) {
+        send(PEER_PORT, TcpRepr.ACK, seq, iss + 1, 512, ts(), bytes(1000, 0));
+        seq += 1000;
+        n++;
+        replies();
+      }
+      seq = c.rcvNxt.toUnsigned();                             // the window is shut: what we sent past it was not taken
+    }
+    int flags = how.contains("ack") ? TcpRepr.RST | TcpRepr.ACK : TcpRepr.RST;
+    TcpOptions o = how.contains("ts") ? ts() : TcpOptions.NONE;
+    send(PEER_PORT, flags, seq, how.contains("ack") ? iss + 1 : 0, 0, o, new byte[0]);
+    assertThat(c.state()).isEqualTo(TcpState.CLOSED);
+  }
+
   @Test void aSynOnAnEstablishedConnectionGetsAChallengeAck() throws Exception {
     TcpConnection c = open(FULL, 8);
     send(PEER_PORT, TcpRepr.SYN, 5000, 0, 512, ts(), new byte[0]);
