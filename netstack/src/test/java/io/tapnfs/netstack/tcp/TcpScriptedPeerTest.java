@@ -186,6 +186,17 @@ class TcpScriptedPeerTest {
     assertThat(c.state()).isEqualTo(TcpState.CLOSED);
   }
 
+  /** Issue 15: RFC 9293 §3.8.5 and RFC 6093: urgent data is delivered in line; the flag never tears a connection down. */
+  @Test void urgentDataIsDeliveredInLineAndTheConnectionLives() throws Exception {
+    TcpConnection c = open(FULL, 8);
+    send(PEER_PORT, TcpRepr.ACK | TcpRepr.URG, 1001, iss + 1, 512, ts(), bytes(100, 0));
+    send(PEER_PORT, TcpRepr.ACK | TcpRepr.URG, 1101, iss + 1, 512, ts(), bytes(100, 0));   // "spanning" segments
+    send(PEER_PORT, TcpRepr.ACK | TcpRepr.URG, 1201, iss + 1, 512, ts(), new byte[0]);   // URG on a bare ACK
+    replies();
+    assertThat(c.state()).isEqualTo(TcpState.ESTABLISHED);
+    assertThat(c.available()).isEqualTo(200);
+  }
+
   @Test void aSynOnAnEstablishedConnectionGetsAChallengeAck() throws Exception {
     TcpConnection c = open(FULL, 8);
     send(PEER_PORT, TcpRepr.SYN, 5000, 0, 512, ts(), new byte[0]);
