@@ -58,6 +58,8 @@ public final class RpcServer implements Closeable {
   public static final int DEFAULT_MAX_RECORD = (1 << 20) + 64 * 1024;
   public static final int DEFAULT_MAX_FRAGMENTS = 1024;
   public static final int DEFAULT_MAX_PENDING = 256;
+  /** Connections waiting to be accepted, as Linux's net.core.somaxconn (4096 since 5.4). */
+  public static final int DEFAULT_BACKLOG = 4096;
   /** Duplicate-request cache defaults: entries, bytes (replies and bookkeeping), age. */
   public static final int DEFAULT_DRC_ENTRIES = DuplicateRequestCache.DEFAULT_MAX_ENTRIES;
   public static final long DEFAULT_DRC_BYTES = DuplicateRequestCache.DEFAULT_MAX_BYTES;
@@ -202,7 +204,7 @@ public final class RpcServer implements Closeable {
     private int maxPending = DEFAULT_MAX_PENDING;
     private int workers = Math.max(4, 2 * Runtime.getRuntime().availableProcessors());
     private int queue = 4096;
-    private int backlog = 64;
+    private int backlog = DEFAULT_BACKLOG;
 
     private Builder(Stack stack) { this.stack = stack; }
 

@@ -63,19 +63,32 @@ final class SynCookies {
 
   /**
    * Checks the ACK that may return a cookie; on success, the established connection (not yet in
-   * any table). Null, counted, when it is not a cookie of ours.
+   * any table). {@link Check#BAD}, counted, when it is not a cookie of ours; {@link Check#FULL} when
+   * it is one but the accept queue has no room (the caller drops the ACK silently).
    */
-  TcpConnection check(long now, TcpListener l, Ipv4Address from, TcpRepr ack) {
+  /** What {@link #check} found: the established connection, or none (a bad cookie, or a good one and a full queue). */
+  record Check(TcpConnection established, boolean queueFull) {
+    static final Check BAD = new Check(null, false), FULL = new Check(null, true);
+  }
+
+  Check check(long now, TcpListener l, Ipv4Address from, TcpRepr ack) {
     Ipv4Address local = tcp.ip().address();
     SeqNumber ourIss = ack.ack().plus(-1);
     int cookie = ourIss.value();
     int t = cookie >>> 27, idx = (cookie >>> 25) & 3;
     int age = (counter(now) - t) & 31;
-    if (age > 1 || (cookie & HASH_MASK) != hash(local, l.port, from, ack.srcPort(), t, ack.seq().plus(-1))
-        || !l.acceptQueueHasRoom()) {
+    if (age > 1 || (cookie & HASH_MASK) != hash(local, l.port, from, ack.srcPort(), t, ack.seq().plus(-1))) {
       tcp.counters().inc(TcpStat.SYNCOOKIES_FAILED);
       tcp.drop(DropReason.TCP_BAD_COOKIE);
-      return null;
+      return Check.BAD;
+    }
+    if (!l.acceptQueueHasRoom()) {
+      // a good cookie while the accept queue is full: drop the ACK and let the client send it
+      // again, as Linux does (tcp_check_req -> ListenOverflows); a RST would kill a handshake that worked
+      l.overflows++;
+      tcp.counters().inc(TcpStat.LISTEN_OVERFLOWS);
+      tcp.drop(DropReason.TCP_LISTEN_OVERFLOW);
+      return Check.FULL;
     }
     tcp.counters().inc(TcpStat.SYNCOOKIES_RECV);
     int peerShift = -1;
@@ -87,6 +100,6 @@ final class SynCookies {
     }
     TcpConnection c = tcp.newConnection(l, l.port, from, ack.srcPort());
     c.acceptCookie(now, ack, ourIss, MSS_TABLE[idx], peerShift, sack);
-    return c;
+    return new Check(c, false);
   }
 }

@@ -316,7 +316,9 @@ public final class TcpEndpoint implements TransportProtocol {
     if (seg.has(TcpRepr.RST)) return;                                  // first: ignore a RST
     if (seg.has(TcpRepr.ACK)) {                                        // second: any ACK is bad...
       if (!seg.has(TcpRepr.SYN) && !seg.has(TcpRepr.FIN) && settings.on(Sysctl.TCP_SYNCOOKIES)) {
-        TcpConnection c = cookies.check(now, l, from, seg);           // ...unless it returns a SYN cookie
+        SynCookies.Check check = cookies.check(now, l, from, seg);   // ...unless it returns a SYN cookie
+        if (check.queueFull()) return;                                 // a good one, no room yet: the client resends
+        TcpConnection c = check.established();
         if (c != null) {
           connections.put(new Key(from.bits(), seg.srcPort(), l.port), c);
           l.enqueue(c);

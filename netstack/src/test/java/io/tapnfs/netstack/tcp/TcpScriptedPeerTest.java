@@ -283,6 +283,30 @@ class TcpScriptedPeerTest {
     assertThat(f.nic.tcp().counters().get(TcpStat.SYNCOOKIES_RECV)).isEqualTo(1);
   }
 
+  /** Issue 15: a good cookie's ACK while the accept queue is full is dropped (Linux), not reset; the client's resend gets in. */
+  @Test void aGoodCookieFindingTheAcceptQueueFullIsDroppedNotReset() throws Exception {
+    TcpListener l = f.nic.tcp().listen(PORT, 1);
+    send(40001, TcpRepr.SYN, 7000, 0, 65535, FULL, new byte[0]);   // A takes the one backlog slot
+    Seg synAckA = reply();
+    send(40002, TcpRepr.SYN, 9000, 0, 65535, FULL, new byte[0]);   // B gets a cookie
+    Seg cookie = reply();
+    TcpOptions echo = TcpOptions.NONE.withTimestamps(101, cookie.r().options().tsVal());
+    send(40001, TcpRepr.ACK, 7001, synAckA.r().seq().toUnsigned() + 1, 100,
+        TcpOptions.NONE.withTimestamps(101, synAckA.r().options().tsVal()), new byte[0]);   // A established: the accept queue is full
+    replies();
+    long cookieIss = cookie.r().seq().toUnsigned();
+    send(40002, TcpRepr.ACK, 9001, cookieIss + 1, 100, echo, new byte[0]);
+    assertThat(replies()).as("no RST for a handshake that worked").isEmpty();
+    assertThat(f.nic.tcp().counters().get(TcpStat.SYNCOOKIES_FAILED)).isZero();
+    assertThat(f.nic.tcp().counters().get(TcpStat.LISTEN_OVERFLOWS)).isPositive();
+    assertThat(l.poll().remotePort()).isEqualTo(40001);                  // the application takes A
+    send(40002, TcpRepr.ACK, 9001, cookieIss + 1, 100, echo, new byte[0]);   // B's client sends its ACK again
+    TcpConnection b = l.poll();
+    assertThat(b).isNotNull();
+    assertThat(b.remotePort()).isEqualTo(40002);
+    assertThat(b.state()).isEqualTo(TcpState.ESTABLISHED);
+  }
+
   @Test void aSynFloodIsAnsweredWithCookiesWhileAnEstablishedConnectionKeepsFlowing() throws Exception {
     TcpConnection c = open(FULL, 4);
     for (int i = 0; i < 2000; i++) send(10000 + i, TcpRepr.SYN, 1000L * i, 0, 65535, FULL, new byte[0]);
