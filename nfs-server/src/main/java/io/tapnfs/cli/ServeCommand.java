@@ -52,7 +52,7 @@ final class ServeCommand implements Callable<Integer> {
   @Option(names = "--mtu", paramLabel = "N", description = "IP MTU of the link (default ${DEFAULT-VALUE}).")
   int mtu = 1500;
 
-  @Option(names = "--mac", paramLabel = "MAC", description = "The stack's MAC (default: random, locally administered, not the tap's own).")
+  @Option(names = "--mac", paramLabel = "MAC", description = "The stack's MAC (default: made once, random and locally administered, kept per tap in --state-dir so restarts keep it).")
   String mac;
 
   @Option(names = "--host-address", paramLabel = "A.B.C.D/P",
@@ -91,7 +91,7 @@ final class ServeCommand implements Callable<Integer> {
   @Option(names = "--exports", paramLabel = "FILE", description = "Exports in exports(5) syntax (clients by IP, CIDR or *).")
   Path exportsFile;
 
-  @Option(names = "--state-dir", paramLabel = "DIR", description = "Where the file-handle key lives (default ${DEFAULT-VALUE}).")
+  @Option(names = "--state-dir", paramLabel = "DIR", description = "Where the file-handle key and the stack's MAC live (default ${DEFAULT-VALUE}).")
   Path stateDir = Path.of("/var/lib/tapnfs");
 
   @Option(names = "--nfs-port", paramLabel = "N", description = "NFS port, TCP and UDP (default ${DEFAULT-VALUE}).")
@@ -134,8 +134,7 @@ final class ServeCommand implements Callable<Integer> {
       }
       MacAddress kernelMac = dev.kernelMac();
       if (mac == null) {
-        MacAddress m;
-        do { m = MacAddress.randomLocal(new SecureRandom()); } while (m.equals(kernelMac));
+        MacAddress m = StackMac.load(stateDir, dev.name(), kernelMac);       // the same after a restart
         config = new StackConfig(m, config.address(), config.gateway(), config.mtu(), config.staticRoutes(),
             config.staticArp(), config.settings(), config.seed());
       } else if (config.mac().equals(kernelMac)) {
