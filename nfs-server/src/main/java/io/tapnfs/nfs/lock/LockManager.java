@@ -10,6 +10,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 import java.util.function.Predicate;
 
 /**
@@ -33,10 +34,11 @@ import java.util.function.Predicate;
  *     one it conflicts with). A new request is not a waiter: it is granted when no held lock
  *     conflicts, as fcntl does, whatever waits.
  * <li>The same request again from an owner already waiting for it renews the waiter (its expiry
- *     and its tag) instead of queueing a second one: NLM clients poll with LOCK while they wait.
- * <li>Granted waiters are returned to the caller as {@link Grant}s, which carry the tag the
- *     caller gave when it queued the request (NLM: where to send GRANTED). Delivering them is the
- *     caller's business; if it cannot, it unlocks the range again.
+ *     and its listener) instead of queueing a second one: NLM clients poll with LOCK while they wait.
+ * <li>Granted waiters are returned to the caller as {@link Grant}s, which carry the
+ *     {@link GrantListener} the request was queued with (NLM: calls GRANTED back). The caller
+ *     hands them to {@link #notify} once the method returned; a listener that cannot deliver its
+ *     grant unlocks the range again.
  * <li>Waiters not renewed within {@link Limits#maxWait} are dropped by {@link #expire}.
  * </ul>
  *
@@ -66,8 +68,8 @@ public final class LockManager {
     }
   }
 
-  /** A waiter that now holds its lock: {@code tag} is what the caller gave with the request. */
-  public record Grant(long waiter, Lock lock, Object tag) {}
+  /** A waiter that now holds its lock, and the listener it was queued with (may be null). */
+  public record Grant(long waiter, Lock lock, GrantListener listener) {}
 
   /** What {@link #lock} did. */
   public sealed interface Result {
@@ -119,13 +121,13 @@ public final class LockManager {
   private static final class Waiter {
     final long id;
     final Lock want;
-    Object tag;
+    GrantListener listener;
     long expiresAt;
 
-    Waiter(long id, Lock want, Object tag, long expiresAt) {
+    Waiter(long id, Lock want, GrantListener listener, long expiresAt) {
       this.id = id;
       this.want = want;
-      this.tag = tag;
+      this.listener = listener;
       this.expiresAt = expiresAt;
     }
 
@@ -162,7 +164,7 @@ public final class LockManager {
     return c;
   }
 
-  /** {@link #lock(FileKey, LockOwner, LockRange, LockType, boolean, Object, long)} without a tag. */
+  /** {@link #lock(FileKey, LockOwner, LockRange, LockType, boolean, GrantListener, long)} without a listener. */
   public Result lock(FileKey file, LockOwner owner, LockRange range, LockType type, boolean wait, long now) {
     return lock(file, owner, range, type, wait, null, now);
   }
@@ -170,18 +172,19 @@ public final class LockManager {
   /**
    * Locks {@code range} of {@code file} for {@code owner}, or, if another owner's lock is in the
    * way and {@code wait}, queues the request (or renews the same one already queued, with this
-   * {@code tag} and a new expiry {@link Limits#maxWait} from {@code now}).
+   * {@code listener} and a new expiry {@link Limits#maxWait} from {@code now}).
    *
-   * @param tag the caller's note, handed back unread in the {@link Grant} when the waiter is granted
+   * @param listener handed back in the {@link Grant} when the waiter is granted; may be null
    */
-  public synchronized Result lock(FileKey file, LockOwner owner, LockRange range, LockType type, boolean wait, Object tag, long now) {
+  public synchronized Result lock(FileKey file, LockOwner owner, LockRange range, LockType type, boolean wait, GrantListener listener,
+                                  long now) {
     FileState f = files.get(file);
     Lock c = conflict(f, owner, range, type);
     if (c != null) {
       if (!wait) return count(LockStat.LOCKS_DENIED, new Result.Denied(c));
       for (Waiter w : f.waiters) {
         if (w.is(owner, range, type)) {
-          w.tag = tag;
+          w.listener = listener;
           w.expiresAt = now + limits.maxWait().toNanos();
           return count(LockStat.WAITERS_RENEWED, new Result.Blocked(w.id, true));
         }
@@ -189,7 +192,7 @@ public final class LockManager {
       if (client(owner.client())[1] >= limits.waitersPerClient())
         return count(LockStat.REFUSED_CLIENT_WAITERS, new Result.Refused(Limit.CLIENT_WAITERS));
       if (waiterCount >= limits.waiters()) return count(LockStat.REFUSED_WAITERS, new Result.Refused(Limit.WAITERS));
-      Waiter w = new Waiter(nextWaiter++, new Lock(file, owner, range, type), tag, now + limits.maxWait().toNanos());
+      Waiter w = new Waiter(nextWaiter++, new Lock(file, owner, range, type), listener, now + limits.maxWait().toNanos());
       f.waiters.add(w);
       adjust(owner.client(), 0, 1);
       return count(LockStat.LOCKS_BLOCKED, new Result.Blocked(w.id, false));
@@ -264,6 +267,15 @@ public final class LockManager {
     return release(owner::equals);
   }
 
+  /**
+   * Tells each grant's listener that its waiter holds the lock. Call it with what {@link #lock},
+   * {@link #unlock}, {@link #cancel}, {@link #releaseClient}, {@link #releaseOwner} or
+   * {@link #expire} returned, never while holding a monitor the listeners might need.
+   */
+  public static void notify(List<Grant> grants) {
+    for (Grant g : grants) if (g.listener() != null) g.listener().granted(g);
+  }
+
   /** Whether {@code owner} holds any lock on {@code file} (NFSv4 CLOSE answers LOCKS_HELD). */
   public synchronized boolean holds(FileKey file, LockOwner owner) {
     FileState f = files.get(file);
@@ -274,6 +286,9 @@ public final class LockManager {
 
   /** Whether {@code client} holds any lock or waits for one. */
   public synchronized boolean active(String client) { return clients.containsKey(client); }
+
+  /** The clients that hold a lock or wait for one now. */
+  public synchronized Set<String> clients() { return Set.copyOf(clients.keySet()); }
 
   /** Drops the waiters whose expiry is at or before {@code now}; returns the waiters granted now. */
   public synchronized List<Grant> expire(long now) {
@@ -416,7 +431,7 @@ public final class LockManager {
         continue;
       }
       counters[LockStat.WAITERS_GRANTED.ordinal()]++;
-      out.add(new Grant(w.id, want, w.tag));
+      out.add(new Grant(w.id, want, w.listener));
     }
     return out;
   }

@@ -45,9 +45,14 @@ class LockManagerTest {
 
   Result lock(LockOwner o, long first, long last, LockType t) { return lm.lock(F, o, r(first, last), t, false, T0); }
 
-  Result lockWait(LockOwner o, long first, long last, LockType t, Object tag) { return lm.lock(F, o, r(first, last), t, true, tag, T0); }
+  Result lockWait(LockOwner o, long first, long last, LockType t, String tag) { return lm.lock(F, o, r(first, last), t, true, new Tag(tag), T0); }
 
-  static List<Object> tags(List<Grant> gs) { return gs.stream().map(Grant::tag).toList(); }
+  /** A listener that only has a name, for the grants to be told apart. */
+  record Tag(String name) implements GrantListener {
+    @Override public void granted(Grant g) { }
+  }
+
+  static List<String> tags(List<Grant> gs) { return gs.stream().map(g -> ((Tag) g.listener()).name()).toList(); }
 
   // ------------------------------------------------------------------ conflicts
 
@@ -171,6 +176,21 @@ class LockManagerTest {
     assertThat(lm.counter(LockStat.WAITERS_GRANTED)).isEqualTo(2);
   }
 
+  @Test void notifyTellsEachListenerOutsideTheManager() {
+    List<Grant> told = new ArrayList<>();
+    GrantListener l = g -> {
+      assertThat(Thread.holdsLock(lm)).isFalse();
+      told.add(g);
+    };
+    lock(A, 0, 9, WRITE);
+    lm.lock(F, B, r(0, 9), WRITE, true, l, T0);
+    lm.lock(F, C, r(0, 9), READ, true, null, T0);            // no listener: nobody to tell
+    List<Grant> g = lm.unlock(F, A, r(0, 9));
+    LockManager.notify(g);
+    assertThat(told).containsExactlyElementsOf(g);
+    assertThat(lm.clients()).containsExactlyInAnyOrder("hostB", "hostC");
+  }
+
   @Test void readersWaitingTogetherAreGrantedTogether() {
     lock(A, 0, 99, WRITE);
     lockWait(B, 0, 9, READ, "b");
@@ -205,13 +225,13 @@ class LockManagerTest {
 
   @Test void theSameRequestAgainRenewsTheWaiter() {
     lock(A, 0, 9, WRITE);
-    Result.Blocked first = (Result.Blocked) lm.lock(F, B, r(0, 9), WRITE, true, "old", T0);
-    Result.Blocked again = (Result.Blocked) lm.lock(F, B, r(0, 9), WRITE, true, "new", T0 + 30 * SECOND);
+    Result.Blocked first = (Result.Blocked) lm.lock(F, B, r(0, 9), WRITE, true, new Tag("old"), T0);
+    Result.Blocked again = (Result.Blocked) lm.lock(F, B, r(0, 9), WRITE, true, new Tag("new"), T0 + 30 * SECOND);
     assertThat(again).isEqualTo(new Result.Blocked(first.waiter(), true));
     assertThat(lm.counters().get("waiters")).isEqualTo(1);
     assertThat(tags(lm.unlock(F, A, r(0, 9)))).containsExactly("new");
     // polled once more after the grant: the owner holds it, a consistent answer
-    assertThat(lm.lock(F, B, r(0, 9), WRITE, true, "poll", T0 + 60 * SECOND)).isEqualTo(new Result.Granted(List.of()));
+    assertThat(lm.lock(F, B, r(0, 9), WRITE, true, new Tag("poll"), T0 + 60 * SECOND)).isEqualTo(new Result.Granted(List.of()));
   }
 
   @Test void askingAgainWithoutWaitingLeavesTheWaiterQueued() {
@@ -249,9 +269,9 @@ class LockManagerTest {
   @Test void waitersExpireUnlessRenewed() {
     lm = new LockManager(new Limits(10, 100, 10, 100, Duration.ofSeconds(60)));
     lock(A, 0, 99, WRITE);
-    lm.lock(F, B, r(0, 9), WRITE, true, "b", T0);
-    lm.lock(F, C, r(0, 9), WRITE, true, "c", T0);
-    lm.lock(F, C, r(0, 9), WRITE, true, "c", T0 + 30 * SECOND);           // C polls, B does not
+    lm.lock(F, B, r(0, 9), WRITE, true, new Tag("b"), T0);
+    lm.lock(F, C, r(0, 9), WRITE, true, new Tag("c"), T0);
+    lm.lock(F, C, r(0, 9), WRITE, true, new Tag("c"), T0 + 30 * SECOND);           // C polls, B does not
     assertThat(lm.expire(T0 + 60 * SECOND - 1)).isEmpty();
     assertThat(lm.waiting(F)).hasSize(2);
     assertThat(lm.expire(T0 + 60 * SECOND)).isEmpty();
@@ -265,8 +285,8 @@ class LockManagerTest {
   @Test void anExpiredWaiterNoLongerHoldsBackALaterOne() {
     lm = new LockManager(new Limits(10, 100, 10, 100, Duration.ofSeconds(60)));
     lock(A, 0, 99, WRITE);
-    lm.lock(F, B, r(0, 99), WRITE, true, "b", T0);
-    lm.lock(F, C, r(50, 59), WRITE, true, "c", T0 + 30 * SECOND);
+    lm.lock(F, B, r(0, 99), WRITE, true, new Tag("b"), T0);
+    lm.lock(F, C, r(50, 59), WRITE, true, new Tag("c"), T0 + 30 * SECOND);
     lm.unlock(F, A, r(50, 59));
     assertThat(tags(lm.expire(T0 + 60 * SECOND))).containsExactly("c");
   }
@@ -277,11 +297,11 @@ class LockManagerTest {
     lock(A, 0, 9, WRITE);
     lm.lock(G, A2, r(0, 9), READ, false, T0);
     lockWait(B, 0, 9, WRITE, "b");
-    lm.lock(G, B, r(0, 9), WRITE, true, "bg", T0);
-    lm.lock(G, C, r(100, 109), WRITE, true, "never", T0);   // granted at once, no conflict
-    lm.lock(F, A, r(50, 59), WRITE, true, "a-wait", T0);     // A's own: granted
+    lm.lock(G, B, r(0, 9), WRITE, true, new Tag("bg"), T0);
+    lm.lock(G, C, r(100, 109), WRITE, true, new Tag("never"), T0);   // granted at once, no conflict
+    lm.lock(F, A, r(50, 59), WRITE, true, new Tag("a-wait"), T0);     // A's own: granted
     lock(C, 70, 79, WRITE);
-    lm.lock(F, A, r(70, 79), WRITE, true, "a-waits", T0);    // A waits behind C
+    lm.lock(F, A, r(70, 79), WRITE, true, new Tag("a-waits"), T0);    // A waits behind C
     List<Grant> g = lm.releaseClient("hostA");
     assertThat(tags(g)).containsExactlyInAnyOrder("b", "bg");
     assertThat(lm.locks(F)).noneMatch(l -> l.owner().client().equals("hostA"));
