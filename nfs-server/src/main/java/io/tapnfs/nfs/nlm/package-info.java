@@ -33,6 +33,8 @@
  * <li>The lock owner's {@code state} (its NSM state number) in LOCK is not kept: reboots are the
  *     status monitor's to report.
  * <li>Callbacks use AUTH_NONE and a new association each.
+ * <li>No duplicate-request cache, as Linux's lockd: a retransmitted LOCK or UNLOCK runs again,
+ *     which for one owner gives the same locks (POSIX replacement).
  * </ul>
  */
 package io.tapnfs.nfs.nlm;

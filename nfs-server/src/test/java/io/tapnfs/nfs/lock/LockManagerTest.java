@@ -391,6 +391,51 @@ class LockManagerTest {
     assertThat(LockRange.of(Long.parseUnsignedLong(offset), Long.parseUnsignedLong(length))).isNull();
   }
 
+  /**
+   * Random locks and unlocks by three owners on bytes 0-63, against a model that keeps a type per
+   * owner per byte: the same answers (granted or denied), the same bytes held, and each owner's
+   * ranges never overlapping and merged wherever two of one type touch.
+   */
+  @ParameterizedTest(name = "seed {0}")
+  @CsvSource({"1", "2", "3", "42", "20261206"})
+  void matchesAPerByteModel(long seed) {
+    java.util.SplittableRandom rnd = new java.util.SplittableRandom(seed);
+    LockOwner[] owners = {A, B, C};
+    LockType[][] model = new LockType[owners.length][64];
+    for (int step = 0; step < 2000; step++) {
+      int o = rnd.nextInt(owners.length), first = rnd.nextInt(64), last = first + rnd.nextInt(Math.min(16, 64 - first));
+      LockRange range = r(first, last);
+      if (rnd.nextInt(3) == 0) {
+        lm.unlock(F, owners[o], range);
+        for (int i = first; i <= last; i++) model[o][i] = null;
+      } else {
+        LockType t = rnd.nextBoolean() ? READ : WRITE;
+        boolean conflict = false;
+        for (int p = 0; p < owners.length; p++)
+          for (int i = first; i <= last && p != o; i++) conflict |= model[p][i] != null && model[p][i].conflictsWith(t);
+        Result res = lm.lock(F, owners[o], range, t, false, T0);
+        assertThat(res instanceof Result.Denied).as("step %d (seed %d)", step, seed).isEqualTo(conflict);
+        if (!conflict) for (int i = first; i <= last; i++) model[o][i] = t;
+      }
+      for (int p = 0; p < owners.length; p++) {
+        LockType[] seen = new LockType[64];
+        LockOwner who = owners[p];
+        List<Lock> mine = lm.locks(F).stream().filter(l -> l.owner().equals(who))
+            .sorted(Comparator.comparing(l -> l.range().offset(), Long::compareUnsigned)).toList();
+        for (int k = 0; k < mine.size(); k++) {
+          Lock l = mine.get(k);
+          for (long i = l.range().offset(); i <= l.range().last(); i++) seen[(int) i] = l.type();
+          if (k > 0) {
+            Lock prev = mine.get(k - 1);
+            assertThat(prev.range().last()).as("no overlap").isLessThan(l.range().offset());
+            if (prev.range().last() + 1 == l.range().offset()) assertThat(prev.type()).as("touching ranges of one type merge").isNotEqualTo(l.type());
+          }
+        }
+        assertThat(seen).as("owner %d after step %d (seed %d)", p, step, seed).containsExactly(model[p]);
+      }
+    }
+  }
+
   @Test void countersNameEveryStat() {
     assertThat(lm.counters()).containsKeys("locks", "waiters", "files", "clients", "locksGranted", "refusedWaiterLimit", "waitersExpired");
     assertThat(lm.counters()).hasSize(4 + LockStat.values().length);
