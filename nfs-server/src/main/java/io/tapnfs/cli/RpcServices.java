@@ -9,7 +9,14 @@ import io.tapnfs.rpc.RpcRegistry;
 import io.tapnfs.rpc.RpcServer;
 import java.io.Closeable;
 import java.io.IOException;
+import io.tapnfs.netstack.Clock;
+import io.tapnfs.nfs.lock.ClientReboots;
+import io.tapnfs.nfs.lock.Grace;
+import io.tapnfs.nfs.lock.LockClients;
+import io.tapnfs.nfs.lock.LockManager;
 import io.tapnfs.nfs.mount.MountProgram;
+import io.tapnfs.nfs.nlm.NlmConfig;
+import io.tapnfs.nfs.nlm.NlmProgram;
 import io.tapnfs.nfs.v3.Nfs3Program;
 import io.tapnfs.nfs.vfs.Exports;
 import java.util.ArrayList;
@@ -18,7 +25,7 @@ import java.util.Map;
 
 /**
  * The RPC side of {@code tapnfs serve}: rpcbind (versions 2, 3 and 4) on TCP and UDP port 111 of
- * the stack, and, when something is exported, MOUNT and NFSv3 registered with it.
+ * the stack, and, when something is exported, MOUNT, NFSv3 and NLM registered with it.
  */
 final class RpcServices implements Closeable {
   final Rpcbind rpcbind;
@@ -29,6 +36,9 @@ final class RpcServices implements Closeable {
   MountProgram mount;
   Nfs3Program nfs3;
   Exports exports;
+  LockManager locks;                                           // the server's locks, NLM's now, NFSv4's too when it comes
+  NlmProgram nlm;
+  RpcServer nlmRpc;
 
   private RpcServices(Rpcbind rpcbind, RpcServer portmapper, RpcServer diag) {
     this.rpcbind = rpcbind;
@@ -50,6 +60,30 @@ final class RpcServices implements Closeable {
     nfsRpc = RpcServer.on(stack).program(Nfs3Program.PROGRAM, Nfs3Program.VERSION, nfs3, Nfs3Program::cachesReply)
         .tcp(nfsPort).udp(nfsPort).registry(rpcbind).owner("tapnfs-nfsd").start();
     nfs.add(nfsRpc);
+  }
+
+  /**
+   * Serves NLM (versions 1, 3 and 4) on {@code port}, TCP and UDP, registered with rpcbind, over
+   * {@code locks}. The status monitor plugs in here: {@code clients} records each host before its
+   * first lock, {@code grace} is the grace period after a restart (NFSv4 will share it), and the
+   * returned {@link ClientReboots} is what the monitor tells of a client's SM_NOTIFY. Without a
+   * monitor: {@link LockClients#NONE} and {@link Grace#none()}.
+   */
+  ClientReboots serveNlm(Stack stack, Exports exports, LockManager locks, LockClients clients, Grace grace, int port, NlmConfig config)
+      throws IOException {
+    NlmProgram p = new NlmProgram(exports, locks, clients, grace, config, Clock.SYSTEM, stack);
+    RpcServer.Builder b = RpcServer.on(stack).tcp(port).udp(port).registry(rpcbind).owner("tapnfs-lockd");
+    for (int v : NlmProgram.VERSIONS) b.program(NlmProgram.PROGRAM, v, p);
+    try {
+      nlmRpc = b.start();
+    } catch (IOException | RuntimeException e) {
+      p.close();
+      throw e;
+    }
+    this.locks = locks;
+    this.nlm = p;
+    nfs.add(nlmRpc);
+    return p;
   }
 
   /** @param diagProgram also serve {@link DiagProgram} on free TCP and UDP ports, registered */
@@ -87,6 +121,11 @@ final class RpcServices implements Closeable {
       section(s, "nfs3", nfs3.counters(), true);
       for (io.tapnfs.nfs.vfs.Export e : exports.all()) section(s, "export " + e.path(), e.vfs().counters(), false);
     }
+    if (nlm != null) {
+      section(s, "rpc (port " + nlmRpc.tcpPort() + ")", nlmRpc.counters(), true);
+      section(s, "nlm", nlm.counters(), true);
+      section(s, "locks", locks.counters(), false);
+    }
     return s.toString();
   }
 
@@ -98,6 +137,7 @@ final class RpcServices implements Closeable {
 
   @Override public void close() throws IOException {
     for (RpcServer r : nfs) r.close();
+    if (nlm != null) nlm.close();
     if (diag != null) diag.close();
     portmapper.close();
   }

@@ -13,7 +13,11 @@ import io.tapnfs.netstack.link.TapDevice;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.security.SecureRandom;
+import io.tapnfs.nfs.lock.Grace;
+import io.tapnfs.nfs.lock.LockClients;
+import io.tapnfs.nfs.lock.LockManager;
 import io.tapnfs.nfs.mount.ExportRule;
+import io.tapnfs.nfs.nlm.NlmConfig;
 import io.tapnfs.nfs.mount.ExportTable;
 import io.tapnfs.nfs.mount.ExportsFile;
 import io.tapnfs.nfs.vfs.ClientAccess;
@@ -104,6 +108,30 @@ final class ServeCommand implements Callable<Integer> {
   @Option(names = "--mount-port", paramLabel = "N", description = "MOUNT port, TCP and UDP (default ${DEFAULT-VALUE}).")
   int mountPort = 20048;
 
+  @Option(names = "--nlm-port", paramLabel = "N", description = "NLM (lockd) port, TCP and UDP (default ${DEFAULT-VALUE}, IANA's).")
+  int nlmPort = io.tapnfs.nfs.nlm.NlmProgram.PORT;
+
+  @Option(names = "--no-nlm", description = "Do not serve NLM: clients must mount with nolock (or lock only locally).")
+  boolean noNlm;
+
+  @Option(names = "--max-locks-per-client", paramLabel = "N",
+      description = "Byte ranges one client may hold locked (default ${DEFAULT-VALUE}); past it, NLM4_DENIED_NOLOCKS.")
+  int maxLocksPerClient = LockManager.Limits.DEFAULT_LOCKS_PER_CLIENT;
+
+  @Option(names = "--max-locks", paramLabel = "N", description = "Byte ranges locked in total (default ${DEFAULT-VALUE}).")
+  int maxLocks = LockManager.Limits.DEFAULT_LOCKS;
+
+  @Option(names = "--max-lock-waiters-per-client", paramLabel = "N",
+      description = "Blocked lock requests one client may have queued (default ${DEFAULT-VALUE}).")
+  int maxWaitersPerClient = LockManager.Limits.DEFAULT_WAITERS_PER_CLIENT;
+
+  @Option(names = "--max-lock-waiters", paramLabel = "N", description = "Blocked lock requests queued in total (default ${DEFAULT-VALUE}).")
+  int maxWaiters = LockManager.Limits.DEFAULT_WAITERS;
+
+  @Option(names = "--lock-wait-max", paramLabel = "SECONDS",
+      description = "How long a blocked lock request is kept without the client asking again (default ${DEFAULT-VALUE}).")
+  long lockWaitMaxSeconds = LockManager.Limits.DEFAULT_MAX_WAIT.toSeconds();
+
   @Option(names = "--diag-services", description = "Enable the inetd internal services (UDP echo 7; TCP echo 7, discard 9, daytime 13, chargen 19) and a diagnostic RPC program registered with rpcbind.")
   boolean diagServices;
 
@@ -118,6 +146,7 @@ final class ServeCommand implements Callable<Integer> {
     }
     StackConfig config = config();
     List<ExportRule> rules = exportRules();                 // bad exports fail before the tap is touched
+    LockManager.Limits lockLimits = lockLimits();
     if (!rules.isEmpty() && noRpcbind) throw new IllegalArgumentException("NFS needs rpcbind: drop --no-rpcbind");
     TapDevice dev = TapDevice.open(tap, mtu);
     Stack stack = null;
@@ -150,8 +179,12 @@ final class ServeCommand implements Callable<Integer> {
         ExportTable table = ExportTable.open(rules, rule -> KernelVfs.open(Path.of(rule.path()), key,
             KernelVfs.Options.defaults().sync(rule.sync()).fsid(rule.fsid()).maxOpenFiles(openFiles)), io.tapnfs.nfs.vfs.Vfs::owns);
         rpc.serveNfs(stack, table, nfsPort, mountPort);
+        if (!noNlm) {
+          // The status monitor (NSM) plugs in here: its LockClients and Grace, and it is handed the ClientReboots.
+          rpc.serveNlm(stack, table, new LockManager(lockLimits), LockClients.NONE, Grace.none(), nlmPort, NlmConfig.defaults());
+        }
         for (ExportRule r : rules)
-          System.out.printf("tapnfs: exporting %s; mount with: mount -t nfs -o vers=3,nolock %s:%s /mnt%n", r.path(),
+          System.out.printf("tapnfs: exporting %s; mount with: mount -t nfs -o vers=3%s %s:%s /mnt%n", r.path(), noNlm ? ",nolock" : "",
               config.address().address(), r.path());
       }
       RpcServices services = rpc;
@@ -160,7 +193,8 @@ final class ServeCommand implements Callable<Integer> {
       System.out.printf("tapnfs: %s up, %s (%s), mtu %d%s%n", dev.name(), config.address(), config.mac(), mtu,
           config.gateway() == null ? "" : ", gateway " + config.gateway());
       System.out.printf("tapnfs: control %s%s%s%s%n", ctl.path(), pcap == null ? "" : ", capture " + pcap,
-          diagServices ? ", diag services on" : "", rpc == null ? "" : ", rpcbind on tcp/udp 111");
+          diagServices ? ", diag services on" : "", rpc == null ? "" : ", rpcbind on tcp/udp 111"
+              + (rpc.nlm == null ? "" : ", nlm on tcp/udp " + nlmPort));
       System.out.println("tapnfs: ready");
       System.out.flush();
       awaitSignal();
@@ -178,6 +212,17 @@ final class ServeCommand implements Callable<Integer> {
       System.out.flush();
       cleanedUp.countDown();
     }
+  }
+
+  /** The lock manager's bounds from the flags, checked before anything is opened. */
+  LockManager.Limits lockLimits() {
+    if (nlmPort < 0 || nlmPort > 65535) throw new IllegalArgumentException("--nlm-port must be between 0 and 65535");
+    if (maxLocksPerClient < 1 || maxLocks < maxLocksPerClient)
+      throw new IllegalArgumentException("--max-locks-per-client must be at least 1 and at most --max-locks (" + maxLocks + ")");
+    if (maxWaitersPerClient < 0 || maxWaiters < maxWaitersPerClient)
+      throw new IllegalArgumentException("--max-lock-waiters-per-client must be at least 0 and at most --max-lock-waiters (" + maxWaiters + ")");
+    if (lockWaitMaxSeconds < 1) throw new IllegalArgumentException("--lock-wait-max must be at least 1 second");
+    return new LockManager.Limits(maxLocksPerClient, maxLocks, maxWaitersPerClient, maxWaiters, java.time.Duration.ofSeconds(lockWaitMaxSeconds));
   }
 
   /** --export and --exports, checked: every directory exists, no path twice, no fsid twice. */

@@ -37,7 +37,12 @@ class TapnfsMainTest {
       "--export /nonexistent/dir     | cannot export /nonexistent/dir: not a directory",
       "--exports /nonexistent/exports | /nonexistent/exports",
       "--export /tmp --no-rpcbind    | NFS needs rpcbind",
-      "--export /tmp --export /tmp/  | export /tmp given twice"})
+      "--export /tmp --export /tmp/  | export /tmp given twice",
+      "--nlm-port 70000              | --nlm-port must be between 0 and 65535",
+      "--max-locks-per-client 0      | --max-locks-per-client must be at least 1",
+      "--max-locks 10 --max-locks-per-client 20 | at most --max-locks (10)",
+      "--max-lock-waiters-per-client -1 | --max-lock-waiters-per-client must be at least 0",
+      "--lock-wait-max 0             | --lock-wait-max must be at least 1 second"})
   void badServeFlagsGiveOneLine(String flags, String message) {
     String[] args = ("serve " + flags.trim()).split("\\s+");
     String[] r = run(args);

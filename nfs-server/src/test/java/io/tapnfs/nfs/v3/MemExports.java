@@ -10,8 +10,8 @@ import java.util.List;
 import java.util.function.Function;
 
 /** Exports over {@link MemVfs}es: a handle belongs to the export whose id is its first byte. */
-final class MemExports implements Exports {
-  record MemExport(String path, MemVfs mem, Function<InetAddress, ClientAccess> rule) implements Export {
+public final class MemExports implements Exports {
+  public record MemExport(String path, MemVfs mem, Function<InetAddress, ClientAccess> rule) implements Export {
     @Override public Vfs vfs() { return mem; }
 
     @Override public ClientAccess access(InetAddress client) { return rule.apply(client); }
@@ -19,7 +19,7 @@ final class MemExports implements Exports {
 
   private final List<MemExport> exports;
 
-  MemExports(List<MemExport> exports) { this.exports = List.copyOf(exports); }
+  public MemExports(List<MemExport> exports) { this.exports = List.copyOf(exports); }
 
   @Override public List<Export> all() { return List.copyOf(exports); }
 

@@ -28,7 +28,7 @@ import java.util.TreeMap;
  * every change gets a distinct ctime. The name "boom" makes LOOKUP throw a RuntimeException (a
  * bug in the VFS, for SERVERFAULT). One lock: every method is synchronized.
  */
-final class MemVfs implements Vfs {
+public final class MemVfs implements Vfs {
   static final int HANDLE_LEN = 9;
   static final long VERIFIER = 0x0123456789abcdefL;
 
@@ -54,7 +54,7 @@ final class MemVfs implements Vfs {
     Node(long ino, FileType type) { this.ino = ino; this.type = type; }
   }
 
-  MemVfs(int id, String path, boolean readOnly) {
+  public MemVfs(int id, String path, boolean readOnly) {
     this.id = (byte) id;
     this.path = path;
     this.readOnly = readOnly;
