@@ -10,6 +10,9 @@ import io.tapnfs.rpc.RpcServer;
 import java.io.Closeable;
 import java.io.IOException;
 import io.tapnfs.nfs.mount.MountProgram;
+import io.tapnfs.nfs.nsm.MonitorRecord;
+import io.tapnfs.nfs.nsm.Nsm;
+import io.tapnfs.nfs.nsm.NsmProgram;
 import io.tapnfs.nfs.v3.Nfs3Program;
 import io.tapnfs.nfs.vfs.Exports;
 import java.util.ArrayList;
@@ -18,7 +21,8 @@ import java.util.Map;
 
 /**
  * The RPC side of {@code tapnfs serve}: rpcbind (versions 2, 3 and 4) on TCP and UDP port 111 of
- * the stack, and, when something is exported, MOUNT and NFSv3 registered with it.
+ * the stack, and, when something is exported, MOUNT, NFSv3 and the status monitor (NSM)
+ * registered with it.
  */
 final class RpcServices implements Closeable {
   final Rpcbind rpcbind;
@@ -29,6 +33,8 @@ final class RpcServices implements Closeable {
   MountProgram mount;
   Nfs3Program nfs3;
   Exports exports;
+  Nsm nsm;                                                     // when something is exported
+  RpcServer nsmRpc;
 
   private RpcServices(Rpcbind rpcbind, RpcServer portmapper, RpcServer diag) {
     this.rpcbind = rpcbind;
@@ -50,6 +56,20 @@ final class RpcServices implements Closeable {
     nfsRpc = RpcServer.on(stack).program(Nfs3Program.PROGRAM, Nfs3Program.VERSION, nfs3, Nfs3Program::cachesReply)
         .tcp(nfsPort).udp(nfsPort).registry(rpcbind).owner("tapnfs-nfsd").start();
     nfs.add(nfsRpc);
+  }
+
+  /**
+   * Serves the status monitor {@code nsm} (program 100024 version 1) on {@code port}, TCP and UDP,
+   * registered with rpcbind, so that clients' sm-notify finds it. The lock manager, when it
+   * serves, takes {@code nsm} as its {@link io.tapnfs.nfs.lock.LockClients}, {@code nsm.grace()}
+   * as its grace period, and gives {@code nsm.clientReboots(...)} its
+   * {@link io.tapnfs.nfs.lock.ClientReboots}.
+   */
+  void serveNsm(Stack stack, Nsm nsm, int port) throws IOException {
+    this.nsm = nsm;
+    nsmRpc = RpcServer.on(stack).program(NsmProgram.PROGRAM, NsmProgram.VERSION, new NsmProgram(nsm))
+        .tcp(port).udp(port).registry(rpcbind).owner("tapnfs-statd").start();
+    nfs.add(nsmRpc);
   }
 
   /** @param diagProgram also serve {@link DiagProgram} on free TCP and UDP ports, registered */
@@ -87,11 +107,26 @@ final class RpcServices implements Closeable {
       section(s, "nfs3", nfs3.counters(), true);
       for (io.tapnfs.nfs.vfs.Export e : exports.all()) section(s, "export " + e.path(), e.vfs().counters(), false);
     }
+    if (nsm != null) {
+      s.append("nsm (port ").append(nsmRpc.tcpPort()).append("):\n");
+      s.append("    state ").append(nsm.state()).append(" (as ").append(nsm.name()).append(")\n");
+      clients(s, "monitored", nsm.monitored());
+      clients(s, "to notify", nsm.toNotify());
+      section(s, null, nsm.counters(), false);
+    }
     return s.toString();
   }
 
+  /** At most 32 clients listed; how many more there are after them. */
+  private static void clients(StringBuilder s, String title, List<MonitorRecord> l) {
+    s.append("    ").append(title).append(' ').append(l.size());
+    for (int i = 0; i < l.size() && i < 32; i++) s.append(i == 0 ? ": " : ", ").append(l.get(i));
+    if (l.size() > 32) s.append(", ... ").append(l.size() - 32).append(" more");
+    s.append('\n');
+  }
+
   private static void section(StringBuilder s, String title, Map<String, Long> counters, boolean skipZero) {
-    s.append(title).append(":\n");
+    if (title != null) s.append(title).append(":\n");
     for (Map.Entry<String, Long> e : counters.entrySet())
       if (!skipZero || e.getValue() != 0) s.append("    ").append(e.getKey()).append(' ').append(e.getValue()).append('\n');
   }
