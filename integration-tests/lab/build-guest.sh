@@ -3,10 +3,11 @@
 #   vmlinux          Debian's kernel (the package linux-image-amd64 depends on), uncompressed out of
 #                    its bzImage: qemu boots it through the PVH entry, ~3 s sooner than the bzImage
 #                    under TCG (no in-guest xz decompression).
-#   initramfs.cpio   busybox-static with all its applets, /init (guest-init.sh), socat, and the
-#                    kernel modules for virtio-net on q35 and the NFS client (v3 and v4) with
-#                    modules.dep, so that modprobe works. Uncompressed on purpose: the guest unpacks
-#                    it ~0.45 s faster than a gzip one under TCG.
+#   initramfs.cpio   busybox-static with all its applets, /init (guest-init.sh), socat, an NFS
+#                    client's daemons (rpcbind, rpc.statd; rpcinfo), and the kernel modules for
+#                    virtio-net on q35 and the NFS client (v3 and v4) with modules.dep, so that
+#                    modprobe works. Uncompressed on purpose: the guest unpacks it ~0.45 s faster
+#                    than a gzip one under TCG.
 #   kernel-version   e.g. 6.1.0-56-amd64
 #   linux-image-*.deb  the downloaded package, kept so a rebuild needs no network
 # Skips everything when the outputs exist and `stamp` matches a hash of this script and
@@ -20,9 +21,13 @@ mkdir -p "$cache"
 cache="$(cd "$cache" && pwd)"
 
 MODULES="virtio_pci virtio_net nfs nfsv3 nfsv4"   # + dependencies, resolved by modprobe
-TOOLS="socat rpcbind"                             # host programs copied in with their libraries
+TOOLS="socat rpcbind rpc.statd rpcinfo flock"     # host programs copied in with their libraries
                                                   # (rpcbind: the kernel's lockd registers NLM with it,
-                                                  # so a mount with locking on needs one in the guest)
+                                                  # so a mount with locking on needs one in the guest;
+                                                  # rpc.statd, Debian's nfs-common: lockd's SM_MON goes
+                                                  # to it, and a server's SM_NOTIFY after a restart;
+                                                  # flock, util-linux's: busybox has none, locks over
+                                                  # NFS are NLM's)
 
 die() { echo "build-guest: $*" >&2; exit 1; }
 stamp="$(cat "$here/build-guest.sh" "$here/guest-init.sh" | sha256sum | cut -c1-16)"
@@ -98,7 +103,11 @@ printf 'root:x:0:0:root:/root:/bin/sh\n_rpc:x:100:65534::/run/rpcbind:/bin/false
 printf 'root:x:0:\nnogroup:x:65534:\n' > "$ir/etc/group"
 cp /etc/netconfig "$ir/etc/netconfig"              # libtirpc (rpcbind) reads the transports from it
 mkdir -p "$ir/var" && ln -sfn /run "$ir/var/run"   # lockd reaches rpcbind at /var/run/rpcbind.sock
-echo '127.0.0.1 localhost' > "$ir/etc/hosts"
+echo '127.0.0.1 localhost' > "$ir/etc/hosts"      # guest-init.sh adds the guest's own name
+printf 'passwd: files\ngroup: files\nhosts: files\n' > "$ir/etc/nsswitch.conf"   # no DNS to wait for
+cp /etc/rpc "$ir/etc/rpc"                          # program names for rpcinfo ("status", "nlockmgr")
+cp /etc/services "$ir/etc/services"                # libtirpc finds rpcbind as service "sunrpc"
+mkdir -p "$ir/var/lib/nfs/sm" "$ir/var/lib/nfs/sm.bak"   # statd's state (Debian: /var/lib/nfs)
 
 # Host programs the tests use (busybox nc has no UDP), each with the libraries ldd lists.
 for tool in $TOOLS; do

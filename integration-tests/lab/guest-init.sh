@@ -5,10 +5,16 @@
 #    (tapnfs.ip=10.77.0.3/24 -> TAPNFS_IP, tapnfs.gw -> TAPNFS_GW, ...). The kernel does not pass
 #    dotted parameters to init's environment, hence the parsing here.
 # 2. Loads virtio_net, gives eth0 TAPNFS_IP (and a default route via TAPNFS_GW, if set).
-# 3. Runs /test.sh (appended to the initramfs by run-guest.sh) with those variables exported; its
+# 3. Starts an NFS client's daemons in the background, as any Linux NFS client host runs them:
+#    rpcbind (the kernel's lockd registers NLM with it when a mount has locking on) and Debian's
+#    rpc.statd (lockd asks it to monitor a server, SM_MON; a restarted server's SM_NOTIFY arrives
+#    there). Both stay in the foreground of their own (-f, -F) so that nothing daemonizes away from
+#    this init; statd without sm-notify (--no-notify: no server of ours was told of a boot), its
+#    log (-d, debug, on stderr) in /run/statd.log. Tests wait for it (Guest.AWAIT_STATD).
+# 4. Runs /test.sh (appended to the initramfs by run-guest.sh) with those variables exported; its
 #    stdout+stderr go to the second serial port, /dev/ttyS1. tapnfs.shell=1 then opens a shell on
 #    the console (run-guest.sh --interactive).
-# 4. Ends qemu through isa-debug-exit (port 0xf4) with value = status + 1, so qemu exits with
+# 5. Ends qemu through isa-debug-exit (port 0xf4) with value = status + 1, so qemu exits with
 #    2*status + 3 (3..255). That keeps a test status apart from qemu's own exit codes: 1 (qemu
 #    error) and 0 (guest powered off or panicked without reporting). Statuses above 126 cannot be
 #    encoded and are reported as 126; the console log has the real one.
@@ -47,6 +53,7 @@ for word in $(cat /proc/cmdline); do
 done
 
 ip link set lo up
+[ -n "${TAPNFS_IP:-}" ] && echo "${TAPNFS_IP%/*} $(hostname)" >> /etc/hosts
 modprobe virtio_pci && modprobe virtio_net || fail "cannot load virtio_net"
 i=0
 while [ ! -e /sys/class/net/eth0 ]; do
@@ -68,6 +75,16 @@ while [ "$(cat /sys/class/net/eth0/carrier 2>/dev/null)" != 1 ]; do
   sleep 0.01
 done
 log "eth0 up ${TAPNFS_IP:-without address} ($(cat /sys/class/net/eth0/address))"
+
+mkdir -p /run/rpcbind /var/lib/nfs/sm /var/lib/nfs/sm.bak
+rpcbind -f -w > /run/rpcbind.log 2>&1 &
+( i=0
+  while [ ! -S /run/rpcbind.sock ]; do   # statd registers with rpcbind at start
+    i=$((i + 1)); [ $i -gt 1000 ] && { echo "no rpcbind"; exit 1; }
+    sleep 0.01
+  done
+  exec rpc.statd -F -d --no-notify ) > /run/statd.log 2>&1 < /dev/null &
+log "rpcbind and rpc.statd starting"
 
 stty -F /dev/ttyS1 -opost 2>/dev/null   # plain \n in the result file, not \r\n
 status=0

@@ -14,6 +14,13 @@ import java.util.List;
 public final class Guest {
   private Guest() {}
 
+  /**
+   * A script line that waits (30 s at most) until the guest's rpc.statd, which its init starts
+   * beside rpcbind, answers over UDP (the kernel's lockd reaches it so); exits 9 if it does not.
+   */
+  public static final String AWAIT_STATD = "i=0; until rpcinfo -T udp 127.0.0.1 100024 1 >/dev/null 2>&1; do"
+      + " i=$((i+1)); [ $i -lt 300 ] || { echo 'no rpc.statd'; cat /run/statd.log; exit 9; }; sleep 0.1; done";
+
   /** The guest's test output and exit status. */
   public record Run(int exit, String output, String console) {}
 

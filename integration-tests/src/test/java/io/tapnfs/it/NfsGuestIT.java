@@ -92,10 +92,9 @@ class NfsGuestIT {
 
   /**
    * An export given with --export (everyone, read-write, root squashed), mounted over TCP (Debian's
-   * kernel is built without NFS over UDP, CONFIG_NFS_DISABLE_UDP_SUPPORT) with nolock (locking
-   * needs rpcbind in the client, which the busybox guest does not run): root is squashed to
-   * nobody, an ordinary uid owns what it makes and another uid is refused by the mode bits, two
-   * writers work at once.
+   * kernel is built without NFS over UDP, CONFIG_NFS_DISABLE_UDP_SUPPORT) with nolock (no lock is
+   * taken: tapnfs serves no NLM yet): root is squashed to nobody, an ordinary uid owns what it
+   * makes and another uid is refused by the mode bits, two writers work at once.
    */
   @Test void rootIsSquashedAndModeBitsHold() throws Exception {
     try (Lab lab = Lab.create("nfs-squash")) {
@@ -198,8 +197,9 @@ class NfsGuestIT {
 
   /**
    * The default mount options, locking on: the kernel's lockd registers with an rpcbind in the
-   * client (as on any Linux NFS client, over /var/run/rpcbind.sock), so the guest runs Debian's;
-   * the mount then needs nothing more from tapnfs (NLM locks themselves are the next wave).
+   * client (as on any Linux NFS client, over /var/run/rpcbind.sock), so the guest runs Debian's
+   * (and its rpc.statd); the mount then needs nothing more from tapnfs (NLM locks themselves are
+   * the next wave).
    */
   @Test void withDefaultMountOptions() throws Exception {
     try (Lab lab = Lab.create("nfs-default")) {
@@ -210,8 +210,8 @@ class NfsGuestIT {
       lab.startServer("--exports", exports.toString(), "--state-dir", lab.out.resolve("state").toString());
       Guest.Run run = Guest.run(lab, "nfs-default", String.join("\n",
           "set -e",
-          "mkdir -p /run/rpcbind /mnt",
-          "rpcbind -w",
+          Guest.AWAIT_STATD,                                     // rpcbind up too: statd registered with it
+          "mkdir -p /mnt",
           "mount -t nfs -o vers=3,addr=" + STACK_IP + " " + STACK_IP + ":" + export + " /mnt",
           "grep ' /mnt ' /proc/mounts",
           "echo locked-mount > /mnt/f",

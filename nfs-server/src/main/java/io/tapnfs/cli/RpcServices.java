@@ -17,6 +17,9 @@ import io.tapnfs.nfs.lock.LockManager;
 import io.tapnfs.nfs.mount.MountProgram;
 import io.tapnfs.nfs.nlm.NlmConfig;
 import io.tapnfs.nfs.nlm.NlmProgram;
+import io.tapnfs.nfs.nsm.MonitorRecord;
+import io.tapnfs.nfs.nsm.Nsm;
+import io.tapnfs.nfs.nsm.NsmProgram;
 import io.tapnfs.nfs.v3.Nfs3Program;
 import io.tapnfs.nfs.vfs.Exports;
 import java.util.ArrayList;
@@ -25,7 +28,8 @@ import java.util.Map;
 
 /**
  * The RPC side of {@code tapnfs serve}: rpcbind (versions 2, 3 and 4) on TCP and UDP port 111 of
- * the stack, and, when something is exported, MOUNT, NFSv3 and NLM registered with it.
+ * the stack, and, when something is exported, MOUNT, NFSv3, NLM and the status monitor (NSM)
+ * registered with it.
  */
 final class RpcServices implements Closeable {
   final Rpcbind rpcbind;
@@ -39,6 +43,8 @@ final class RpcServices implements Closeable {
   LockManager locks;                                           // the server's locks, NLM's now, NFSv4's too when it comes
   NlmProgram nlm;
   RpcServer nlmRpc;
+  Nsm nsm;                                                     // when something is exported
+  RpcServer nsmRpc;
 
   private RpcServices(Rpcbind rpcbind, RpcServer portmapper, RpcServer diag) {
     this.rpcbind = rpcbind;
@@ -86,6 +92,20 @@ final class RpcServices implements Closeable {
     return p;
   }
 
+  /**
+   * Serves the status monitor {@code nsm} (program 100024 version 1) on {@code port}, TCP and UDP,
+   * registered with rpcbind, so that clients' sm-notify finds it. The lock manager, when it
+   * serves, takes {@code nsm} as its {@link io.tapnfs.nfs.lock.LockClients}, {@code nsm.grace()}
+   * as its grace period, and gives {@code nsm.clientReboots(...)} its
+   * {@link io.tapnfs.nfs.lock.ClientReboots}.
+   */
+  void serveNsm(Stack stack, Nsm nsm, int port) throws IOException {
+    this.nsm = nsm;
+    nsmRpc = RpcServer.on(stack).program(NsmProgram.PROGRAM, NsmProgram.VERSION, new NsmProgram(nsm))
+        .tcp(port).udp(port).registry(rpcbind).owner("tapnfs-statd").start();
+    nfs.add(nsmRpc);
+  }
+
   /** @param diagProgram also serve {@link DiagProgram} on free TCP and UDP ports, registered */
   static RpcServices start(Stack stack, StackConfig config, boolean diagProgram) throws IOException {
     Rpcbind rpcbind = new Rpcbind(config.address().address().toInet(), java.time.Clock.systemUTC(),
@@ -126,11 +146,26 @@ final class RpcServices implements Closeable {
       section(s, "nlm", nlm.counters(), true);
       section(s, "locks", locks.counters(), false);
     }
+    if (nsm != null) {
+      s.append("nsm (port ").append(nsmRpc.tcpPort()).append("):\n");
+      s.append("    state ").append(nsm.state()).append(" (as ").append(nsm.name()).append(")\n");
+      clients(s, "monitored", nsm.monitored());
+      clients(s, "to notify", nsm.toNotify());
+      section(s, null, nsm.counters(), false);
+    }
     return s.toString();
   }
 
+  /** At most 32 clients listed; how many more there are after them. */
+  private static void clients(StringBuilder s, String title, List<MonitorRecord> l) {
+    s.append("    ").append(title).append(' ').append(l.size());
+    for (int i = 0; i < l.size() && i < 32; i++) s.append(i == 0 ? ": " : ", ").append(l.get(i));
+    if (l.size() > 32) s.append(", ... ").append(l.size() - 32).append(" more");
+    s.append('\n');
+  }
+
   private static void section(StringBuilder s, String title, Map<String, Long> counters, boolean skipZero) {
-    s.append(title).append(":\n");
+    if (title != null) s.append(title).append(":\n");
     for (Map.Entry<String, Long> e : counters.entrySet())
       if (!skipZero || e.getValue() != 0) s.append("    ").append(e.getKey()).append(' ').append(e.getValue()).append('\n');
   }

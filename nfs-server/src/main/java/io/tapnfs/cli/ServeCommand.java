@@ -20,6 +20,11 @@ import io.tapnfs.nfs.mount.ExportRule;
 import io.tapnfs.nfs.nlm.NlmConfig;
 import io.tapnfs.nfs.mount.ExportTable;
 import io.tapnfs.nfs.mount.ExportsFile;
+import io.tapnfs.nfs.nsm.Backoff;
+import io.tapnfs.nfs.nsm.Nsm;
+import io.tapnfs.nfs.nsm.NsmProgram;
+import io.tapnfs.nfs.nsm.RpcStatdCaller;
+import java.time.Duration;
 import io.tapnfs.nfs.vfs.ClientAccess;
 import io.tapnfs.nfs.vfs.HandleKey;
 import io.tapnfs.nfs.vfs.KernelVfs;
@@ -95,7 +100,8 @@ final class ServeCommand implements Callable<Integer> {
   @Option(names = "--exports", paramLabel = "FILE", description = "Exports in exports(5) syntax (clients by IP, CIDR or *).")
   Path exportsFile;
 
-  @Option(names = "--state-dir", paramLabel = "DIR", description = "Where the file-handle key and the stack's MAC live (default ${DEFAULT-VALUE}).")
+  @Option(names = "--state-dir", paramLabel = "DIR",
+      description = "Where the file-handle key, the stack's MAC and the status monitor's state (nsm/: state number, clients holding locks) live (default ${DEFAULT-VALUE}).")
   Path stateDir = Path.of("/var/lib/tapnfs");
 
   @Option(names = "--nfs-port", paramLabel = "N", description = "NFS port, TCP and UDP (default ${DEFAULT-VALUE}).")
@@ -131,6 +137,16 @@ final class ServeCommand implements Callable<Integer> {
   @Option(names = "--lock-wait-max", paramLabel = "SECONDS",
       description = "How long a blocked lock request is kept without the client asking again (default ${DEFAULT-VALUE}).")
   long lockWaitMaxSeconds = LockManager.Limits.DEFAULT_MAX_WAIT.toSeconds();
+  @Option(names = "--nsm-port", paramLabel = "N", description = "Status monitor (NSM, statd) port, TCP and UDP (default ${DEFAULT-VALUE}).")
+  int nsmPort = NsmProgram.DEFAULT_PORT;
+
+  @Option(names = "--grace", paramLabel = "SECONDS",
+      description = "Grace period after a start during which clients reclaim their locks; none when no client held any (default ${DEFAULT-VALUE}).")
+  long graceSeconds = Nsm.DEFAULT_GRACE.toSeconds();
+
+  @Option(names = "--nsm-notify-minutes", paramLabel = "M",
+      description = "How long to keep trying to tell each client that held locks of a restart (SM_NOTIFY; default ${DEFAULT-VALUE}, as sm-notify).")
+  long notifyMinutes = Backoff.SM_NOTIFY.giveUpAfter().toMinutes();
 
   @Option(names = "--diag-services", description = "Enable the inetd internal services (UDP echo 7; TCP echo 7, discard 9, daytime 13, chargen 19) and a diagnostic RPC program registered with rpcbind.")
   boolean diagServices;
@@ -148,11 +164,13 @@ final class ServeCommand implements Callable<Integer> {
     List<ExportRule> rules = exportRules();                 // bad exports fail before the tap is touched
     LockManager.Limits lockLimits = lockLimits();
     if (!rules.isEmpty() && noRpcbind) throw new IllegalArgumentException("NFS needs rpcbind: drop --no-rpcbind");
+    Nsm.Settings nsmSettings = nsmSettings();
     TapDevice dev = TapDevice.open(tap, mtu);
     Stack stack = null;
     ControlServer ctl = null;
     RpcServices rpc = null;
     DiagServices diag = null;
+    Nsm nsm = null;
     try {
       dev.setMtu(mtu);
       if (hostAddress != null) {
@@ -176,13 +194,15 @@ final class ServeCommand implements Callable<Integer> {
       if (!noRpcbind) rpc = RpcServices.start(stack, config, diagServices);
       if (!rules.isEmpty()) {
         byte[] key = HandleKey.load(stateDir);
+        // The start of the status monitor: state number bumped, clients of before retired, grace begun.
+        nsm = Nsm.open(stateDir, config.address().address().toString(), nsmSettings, Clock.SYSTEM);
         ExportTable table = ExportTable.open(rules, rule -> KernelVfs.open(Path.of(rule.path()), key,
             KernelVfs.Options.defaults().sync(rule.sync()).fsid(rule.fsid()).maxOpenFiles(openFiles)), io.tapnfs.nfs.vfs.Vfs::owns);
         rpc.serveNfs(stack, table, nfsPort, mountPort);
-        if (!noNlm) {
-          // The status monitor (NSM) plugs in here: its LockClients and Grace, and it is handed the ClientReboots.
-          rpc.serveNlm(stack, table, new LockManager(lockLimits), LockClients.NONE, Grace.none(), nlmPort, NlmConfig.defaults());
-        }
+        rpc.serveNsm(stack, nsm, nsmPort);
+        if (!noNlm)            // NLM before the clients are told to reclaim: their reclaims must find it
+          nsm.clientReboots(rpc.serveNlm(stack, table, new LockManager(lockLimits), nsm, nsm.grace(), nlmPort, NlmConfig.defaults()));
+        nsm.startNotifier(new RpcStatdCaller(stack, nsmSettings.callTimeout()));
         for (ExportRule r : rules)
           System.out.printf("tapnfs: exporting %s; mount with: mount -t nfs -o vers=3%s %s:%s /mnt%n", r.path(), noNlm ? ",nolock" : "",
               config.address().address(), r.path());
@@ -203,6 +223,7 @@ final class ServeCommand implements Callable<Integer> {
       // Reverse order: control first (no new requests), then the stack (flushes the capture),
       // then the link goes down and the tap is released.
       closeQuietly(ctl);
+      closeQuietly(nsm);
       closeQuietly(rpc);
       closeQuietly(diag);
       closeQuietly(stack);
@@ -239,6 +260,14 @@ final class ServeCommand implements Callable<Integer> {
         throw new IllegalArgumentException("cannot export " + r.path() + ": not a directory");
     ExportTable.check(rules);
     return rules;
+  }
+
+  Nsm.Settings nsmSettings() {
+    if (graceSeconds < 0) throw new IllegalArgumentException("--grace must be 0 or more seconds");
+    if (notifyMinutes < 0) throw new IllegalArgumentException("--nsm-notify-minutes must be 0 or more");
+    if (nsmPort < 1 || nsmPort > 65535) throw new IllegalArgumentException("--nsm-port must be 1..65535");
+    return Nsm.Settings.defaults().withGrace(Duration.ofSeconds(graceSeconds))
+        .withNotifyBackoff(Backoff.SM_NOTIFY.giveUpAfter(Duration.ofMinutes(notifyMinutes)));
   }
 
   StackConfig config() {

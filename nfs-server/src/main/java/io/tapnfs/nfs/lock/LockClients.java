@@ -12,6 +12,12 @@ public interface LockClients {
   /** Records {@code host} (the name the client gives in its calls) at {@code address}, durably, before the lock is granted. */
   void monitor(String host, InetAddress address) throws java.io.IOException;
 
+  /**
+   * Forgets {@code host}: it holds no lock any more (knfsd's lockd sends SM_UNMON when it drops its
+   * host entry). @return whether it was recorded
+   */
+  default boolean unmonitor(String host) throws java.io.IOException { return false; }
+
   /** Nothing recorded (tests, or locking without recovery). */
   LockClients NONE = (host, address) -> { };
 }

@@ -350,8 +350,24 @@ public final class NlmProgram implements RpcDispatchable, ClientReboots, Closeab
   private void drop(String client) {
     callbacks.dropClient(client);           // first: no GRANTED to a host whose locks are going
     shares.releaseClient(client);
-    monitored.remove(client);
+    if (monitored.remove(client)) unmonitor(client);
     LockManager.notify(locks.releaseClient(client));
+  }
+
+  /**
+   * The host of {@code client} holds nothing any more: the status monitor forgets it (SM_UNMON),
+   * unless the same name is still monitored from another address.
+   */
+  private void unmonitor(String client) {
+    int at = client.lastIndexOf('@');
+    if (!client.startsWith(CLIENT_PREFIX) || at < CLIENT_PREFIX.length()) return;
+    String name = client.substring(CLIENT_PREFIX.length(), at);
+    for (String k : monitored) if (k.startsWith(CLIENT_PREFIX + name + "@")) return;
+    try {
+      monitor.unmonitor(name);
+    } catch (IOException | RuntimeException e) {
+      LOG.warn("status monitor could not forget {}: {}", name, e.toString());
+    }
   }
 
   private Set<String> knownClients() {
@@ -371,7 +387,8 @@ public final class NlmProgram implements RpcDispatchable, ClientReboots, Closeab
   private void sweepHosts() {
     Set<String> busy = new HashSet<>(shares.clients());
     busy.addAll(callbacks.clients());
-    monitored.removeIf(k -> !busy.contains(k) && !locks.active(k));
+    for (String k : monitored)
+      if (!busy.contains(k) && !locks.active(k) && monitored.remove(k)) unmonitor(k);
   }
 
   void count(NlmStat s) { other.incrementAndGet(s.ordinal()); }
