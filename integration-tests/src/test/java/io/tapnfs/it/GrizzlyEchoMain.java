@@ -53,7 +53,7 @@ public final class GrizzlyEchoMain {
         default -> throw new IllegalArgumentException("unknown option " + args[i]);
       }
     }
-    TapDevice dev = TapDevice.open(tap, mtu);
+    TapDevice dev = TapDevice.open(tap, mtu, true);      // segmentation offload, as tapnfs serve
     dev.setMtu(mtu);
     MacAddress kernelMac = dev.kernelMac();
     MacAddress mac;

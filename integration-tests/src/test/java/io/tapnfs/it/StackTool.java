@@ -36,7 +36,8 @@ public final class StackTool {
   public static void main(String[] args) throws Exception {
     String tap = args[0];
     Ipv4Cidr cidr = Ipv4Cidr.parse(args[1]);
-    TapDevice dev = TapDevice.open(tap, 1500);
+    // segmentation offload as tapnfs serve has it, unless -Dtapnfs.gso=false (as serve --no-gso)
+    TapDevice dev = TapDevice.open(tap, 1500, !"false".equals(System.getProperty("tapnfs.gso")));
     MacAddress mac;
     do { mac = MacAddress.randomLocal(new SecureRandom()); } while (mac.equals(dev.kernelMac()));
     dev.setUp(true);

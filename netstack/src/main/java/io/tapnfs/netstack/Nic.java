@@ -5,12 +5,14 @@ import io.tapnfs.netstack.arp.ArpPacket;
 import io.tapnfs.netstack.arp.ArpRepr;
 import io.tapnfs.netstack.ethernet.EtherType;
 import io.tapnfs.netstack.ethernet.EthernetHeader;
+import io.tapnfs.netstack.ethernet.EthernetOutput;
 import io.tapnfs.netstack.ethernet.EthernetRepr;
 import io.tapnfs.netstack.ethernet.MacAddress;
 import io.tapnfs.netstack.icmp.IcmpEndpoint;
 import io.tapnfs.netstack.ipv4.Ipv4Address;
 import io.tapnfs.netstack.ipv4.Ipv4Cidr;
 import io.tapnfs.netstack.ipv4.Ipv4Endpoint;
+import io.tapnfs.netstack.ipv4.Ipv4Output;
 import io.tapnfs.netstack.ipv4.Route;
 import io.tapnfs.netstack.ipv4.RouteTable;
 import io.tapnfs.netstack.link.FrameSink;
@@ -38,6 +40,7 @@ public final class Nic {
   private final Counters<LinkStat> link = new Counters<>(LinkStat.class);
   private final Counters<DropReason> drops = new Counters<>(DropReason.class);
   private final ByteBuffer tx;
+  private final int gsoMaxFrame;                // 0: the link takes no frame beyond the MTU
   private final ArpCache arp;
   private final Ipv4Endpoint ipv4;
   private final IcmpEndpoint icmp;
@@ -48,16 +51,26 @@ public final class Nic {
   public Nic(StackConfig config, TimerWheel wheel, FrameSink sink) {
     this.config = config;
     this.sink = sink;
-    this.tx = ByteBuffer.allocateDirect(EthernetHeader.LENGTH + config.mtu());
+    // a frame the link cuts into segments (segmentation offload) may be larger than the MTU
+    this.gsoMaxFrame = sink.gsoMaxSize() > EthernetHeader.LENGTH + config.mtu() ? sink.gsoMaxSize() : 0;
+    this.tx = ByteBuffer.allocateDirect(Math.max(EthernetHeader.LENGTH + config.mtu(), gsoMaxFrame));
     DropCounter dc = drops::inc;
     Ipv4Cidr a = config.address();
     routes.add(new Route(new Ipv4Cidr(a.network(), a.prefixLength()), Ipv4Address.ANY, Route.Kind.CONNECTED, 0));
     if (config.gateway() != null)
       routes.add(new Route(new Ipv4Cidr(Ipv4Address.ANY, 0), config.gateway(), Route.Kind.DEFAULT_GATEWAY, 0));
     for (Route r : config.staticRoutes()) routes.add(r);
-    this.arp = new ArpCache(config.settings(), config.mac(), a.address(), this::sendFrame, dc, wheel);
-    this.ipv4 = new Ipv4Endpoint(config.settings(), a, config.mtu(), routes, this::output, dc, wheel,
-        (int) (config.seed() * 0x9E3779B9L));
+    this.arp = new ArpCache(config.settings(), config.mac(), a.address(), new EthernetOutput() {
+      @Override public void send(MacAddress dst, int etherType, ByteBuffer payload) { sendFrame(dst, etherType, payload, 0); }
+      @Override public void sendGso(MacAddress dst, ByteBuffer datagram, int mss) { sendFrame(dst, EtherType.IPV4, datagram, mss); }
+    }, dc, wheel);
+    this.ipv4 = new Ipv4Endpoint(config.settings(), a, config.mtu(), routes, new Ipv4Output() {
+      @Override public void output(long now, Ipv4Address nextHop, ByteBuffer datagram) { Nic.this.output(now, nextHop, datagram, 0); }
+      @Override public int gsoMaxSize() { return gsoMaxFrame == 0 ? 0 : gsoMaxFrame - EthernetHeader.LENGTH; }
+      @Override public void outputGso(long now, Ipv4Address nextHop, ByteBuffer datagram, int mss) {
+        Nic.this.output(now, nextHop, datagram, mss);
+      }
+    }, dc, wheel, (int) (config.seed() * 0x9E3779B9L));
     this.icmp = new IcmpEndpoint(config.settings(), ipv4, dc);
     this.udp = new UdpEndpoint(ipv4, icmp, dc, (int) (config.seed() >>> 7));
     this.tcp = new TcpEndpoint(ipv4, config.settings(), dc, IsnGenerator.random(), wheel);
@@ -127,20 +140,26 @@ public final class Nic {
     drops.inc(r);
   }
 
-  /** IPv4's output: broadcasts and multicasts map straight to a MAC; unicasts go through ARP. */
-  private void output(long now, Ipv4Address nextHop, ByteBuffer datagram) {
+  /**
+   * IPv4's output: broadcasts and multicasts map straight to a MAC; unicasts go through ARP.
+   * {@code gsoMss} > 0: a TCP datagram for the link to cut into segments of that many bytes.
+   */
+  private void output(long now, Ipv4Address nextHop, ByteBuffer datagram, int gsoMss) {
     if (nextHop.isBroadcast() || config.address().isDirectedBroadcast(nextHop)) {
-      sendFrame(MacAddress.BROADCAST, EtherType.IPV4, datagram);
+      sendFrame(MacAddress.BROADCAST, EtherType.IPV4, datagram, gsoMss);
     } else if (nextHop.isMulticast()) {
       // RFC 1112 §6.4: 01-00-5E-00-00-00 plus the low 23 bits of the group address.
-      sendFrame(new MacAddress(0x01005e000000L | (nextHop.bits() & 0x7fffff)), EtherType.IPV4, datagram);
+      sendFrame(new MacAddress(0x01005e000000L | (nextHop.bits() & 0x7fffff)), EtherType.IPV4, datagram, gsoMss);
     } else {
-      arp.send(now, nextHop, datagram);
+      arp.send(now, nextHop, datagram, gsoMss);
     }
   }
 
-  /** Frames a payload into the reused transmit buffer and hands it to the sink. */
-  private void sendFrame(MacAddress dst, int etherType, ByteBuffer payload) {
+  /**
+   * Frames a payload into the reused transmit buffer and hands it to the sink, for segmentation
+   * by the link when {@code gsoMss} > 0.
+   */
+  private void sendFrame(MacAddress dst, int etherType, ByteBuffer payload, int gsoMss) {
     tx.clear();
     new EthernetRepr(config.mac(), dst, etherType).emit(EthernetHeader.unchecked(tx));
     tx.position(EthernetHeader.LENGTH);
@@ -149,6 +168,6 @@ public final class Nic {
     tx.flip();
     link.inc(LinkStat.TX_PACKETS);
     link.add(LinkStat.TX_BYTES, tx.remaining());
-    sink.transmit(tx);
+    if (gsoMss > 0) sink.transmitGso(tx, gsoMss); else sink.transmit(tx);
   }
 }

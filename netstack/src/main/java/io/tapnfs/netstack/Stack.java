@@ -1,5 +1,6 @@
 package io.tapnfs.netstack;
 
+import io.tapnfs.netstack.link.FrameSink;
 import io.tapnfs.netstack.link.LinkEndpoint;
 import io.tapnfs.netstack.link.PcapWriter;
 import io.tapnfs.netstack.socket.UdpSocket;
@@ -54,7 +55,11 @@ public final class Stack implements Closeable {
     this.clock = clock;
     this.startedAt = clock.nanos();
     this.wheel = new TimerWheel(startedAt);
-    this.nic = new Nic(config, wheel, this::transmit);
+    this.nic = new Nic(config, wheel, new FrameSink() {
+      @Override public void transmit(ByteBuffer frame) { Stack.this.transmit(frame); }
+      @Override public int gsoMaxSize() { return link.gsoMaxSize(); }
+      @Override public void transmitGso(ByteBuffer frame, int mss) { Stack.this.transmitGso(frame, mss); }
+    });
     nic.tcp().setLoop(task -> execute(() -> task.accept(clock.nanos())));
     this.rx = ByteBuffer.allocateDirect(Math.max(link.maxFrameSize(), 14 + config.mtu()));
     if (threaded) {
@@ -174,6 +179,16 @@ public final class Stack implements Closeable {
     if (capture != null) capture.record(frame);
     try {
       link.write(frame);
+    } catch (IOException e) {
+      nic.txError();
+      log.debug("write error on {}", link.name(), e);
+    }
+  }
+
+  private void transmitGso(ByteBuffer frame, int mss) {
+    if (capture != null) capture.record(frame);
+    try {
+      link.writeGso(frame, mss);
     } catch (IOException e) {
       nic.txError();
       log.debug("write error on {}", link.name(), e);

@@ -40,6 +40,7 @@ public enum Sysctl {
   TCP_WMEM(262_144, 4_096, 1 << 30, "send buffer per connection, bytes"),
   TCP_MAX_CONNECTIONS(4096, 1, 1 << 20, "connections in all states, the listeners' backlogs included"),
   TCP_NODELAY(0, 0, 1, "disable Nagle's algorithm for every connection"),
+  TCP_GSO(1, 0, 1, "segmentation offload: hand the link TCP segments of up to 64 KiB to cut to the MTU, where it can (a tap opened with a vnet header)"),
   TCP_WINDOW_SCALING(1, 0, 1, "offer and accept RFC 7323 window scaling"),
   TCP_TIMESTAMPS(1, 0, 1, "offer and accept RFC 7323 timestamps (PAWS)"),
   TCP_SACK(1, 0, 1, "offer and accept RFC 2018 selective acknowledgments"),

@@ -24,7 +24,13 @@ final class TwoStacks implements AutoCloseable {
   }
 
   TwoStacks(Impairments aToB, Impairments bToA, StackSettings sa, StackSettings sb) {
+    this(aToB, bToA, sa, sb, 0);
+  }
+
+  /** @param gsoMaxFrame both ends offer segmentation offload for frames this large (0: none) */
+  TwoStacks(Impairments aToB, Impairments bToA, StackSettings sa, StackSettings sb, int gsoMaxFrame) {
     links = MemoryLink.pair("mem-a", "mem-b", 1514, clock, aToB, bToA);
+    for (MemoryLink l : links) l.setGsoMaxSize(gsoMaxFrame);
     a = Stack.manual(StackConfig.of(MacAddress.parse("02:00:00:00:0a:01"), new Ipv4Cidr(A_IP, 24)).withSettings(sa).withSeed(11), links[0], clock);
     b = Stack.manual(StackConfig.of(MacAddress.parse("02:00:00:00:0b:02"), new Ipv4Cidr(B_IP, 24)).withSettings(sb).withSeed(22), links[1], clock);
   }

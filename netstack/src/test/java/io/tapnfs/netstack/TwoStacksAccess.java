@@ -16,6 +16,13 @@ public final class TwoStacksAccess implements AutoCloseable {
     t = new TwoStacks(aToB, bToA, a, b);
   }
 
+  /** @param gsoMaxFrame both links offer segmentation offload for frames this large (0: none) */
+  public TwoStacksAccess(Impairments aToB, Impairments bToA, StackSettings a, StackSettings b, int gsoMaxFrame) {
+    t = new TwoStacks(aToB, bToA, a, b, gsoMaxFrame);
+  }
+
+  public io.tapnfs.netstack.link.MemoryLink link(int i) { return t.links[i]; }
+
   public Stack a() { return t.a; }
   public Stack b() { return t.b; }
   public ManualClock clock() { return t.clock; }

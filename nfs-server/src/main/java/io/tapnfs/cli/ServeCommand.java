@@ -80,6 +80,10 @@ final class ServeCommand implements Callable<Integer> {
   @Option(names = "--list-sysctls", description = "List the settings, their defaults and ranges, and exit.")
   boolean listSysctls;
 
+  @Option(names = "--no-gso", description = "Open the tap without a vnet header: no segmentation offload, every TCP "
+      + "segment is written at MTU size (the tcp_gso setting switches offload at run time otherwise).")
+  boolean noGso;
+
   @Option(names = "--pcap", paramLabel = "FILE", description = "Capture every frame in and out to this pcap file.")
   Path pcap;
 
@@ -165,7 +169,7 @@ final class ServeCommand implements Callable<Integer> {
     LockManager.Limits lockLimits = lockLimits();
     if (!rules.isEmpty() && noRpcbind) throw new IllegalArgumentException("NFS needs rpcbind: drop --no-rpcbind");
     Nsm.Settings nsmSettings = nsmSettings();
-    TapDevice dev = TapDevice.open(tap, mtu);
+    TapDevice dev = TapDevice.open(tap, mtu, !noGso);
     Stack stack = null;
     ControlServer ctl = null;
     RpcServices rpc = null;

@@ -30,8 +30,9 @@ import java.util.stream.Stream;
  * JVM, ganesha.nfsd) per unit of work.
  *
  * <p>Run: {@code bench/nfs-client [--quick] [--files N] [--mib N] [--list N] [--nulls N]
- * [--rounds N] [--in-flight N] [--maxcount BYTES]} (root; builds what it needs and installs
- * nfs-ganesha). Defaults: 5000 files, 1024 MiB, 100000 entries, 20000 NULLs, 3 rounds, 8 in flight,
+ * [--rounds N] [--in-flight N] [--maxcount BYTES] [--sync] [--pcap] [--tapnfs-arg ARG]} (root;
+ * builds what it needs and installs nfs-ganesha; {@code --pcap} has tapnfs capture to
+ * {@code tapnfs.pcap}, {@code --tapnfs-arg} passes one more argument to tapnfs serve). Defaults: 5000 files, 1024 MiB, 100000 entries, 20000 NULLs, 3 rounds, 8 in flight,
  * READDIRPLUS maxcount 64 KiB (dircount 8 KiB); {@code --quick}: 500 files, 64 MiB, 10000 entries,
  * 2000 NULLs. The table also goes to {@code lab-out/nfs-client-bench.txt}.
  */
@@ -48,6 +49,10 @@ public final class NfsClientBench {
     int files = 5000, mib = 1024, list = 100_000, nulls = 20_000, rounds = 3, inFlight = 8, maxcount = 64 * 1024;
     /** tapnfs's export: async (like ganesha's FSAL_VFS, which commits no metadata) unless --sync. */
     boolean sync;
+    /** --pcap: tapnfs captures its frames to lab-out/.../tapnfs.pcap (costs time on its loop). */
+    boolean pcap;
+    /** --tapnfs-arg ARG (repeatable): more arguments for tapnfs serve, e.g. --no-gso or --sysctl=tcp_gso=0. */
+    final List<String> tapnfsArgs = new java.util.ArrayList<>();
 
     static Options parse(String[] a) {
       Options o = new Options();
@@ -67,8 +72,10 @@ public final class NfsClientBench {
           case "--in-flight" -> o.inFlight = Integer.parseInt(a[++i]);
           case "--maxcount" -> o.maxcount = Integer.parseInt(a[++i]);
           case "--sync" -> o.sync = true;
+          case "--pcap" -> o.pcap = true;
+          case "--tapnfs-arg" -> o.tapnfsArgs.add(a[++i]);
           default -> throw new IllegalArgumentException("unknown option " + a[i] + "\nusage: bench/nfs-client [--quick] [--files N] "
-              + "[--mib N] [--list N] [--nulls N] [--rounds N] [--in-flight N] [--maxcount BYTES] [--sync]");
+              + "[--mib N] [--list N] [--nulls N] [--rounds N] [--in-flight N] [--maxcount BYTES] [--sync] [--pcap] [--tapnfs-arg ARG]");
         }
       }
       return o;
@@ -91,7 +98,10 @@ public final class NfsClientBench {
       System.err.printf(Locale.ROOT, "nfs-client-bench: %d empty files made in %s in %.1f s%n", o.list, ld, (System.nanoTime() - t0) / 1e9);
       Path exports = out.resolve("exports");
       Files.writeString(exports, export + " *(rw,no_root_squash,insecure," + (o.sync ? "sync" : "async") + ")\n");
-      Lab.Server tapnfs = lab.startServer("--exports", exports.toString(), "--state-dir", out.resolve("state").toString());
+      List<String> serve = new java.util.ArrayList<>(List.of("--exports", exports.toString(), "--state-dir", out.resolve("state").toString()));
+      if (o.pcap) serve.addAll(List.of("--pcap", out.resolve("tapnfs.pcap").toString()));
+      serve.addAll(o.tapnfsArgs);
+      Lab.Server tapnfs = lab.startServer(serve.toArray(String[]::new));
       Process ganesha = NfsBench.startGanesha(lab, export, out.resolve("ganesha"));
       try {
         long tapnfsPid = tapnfs.process.pid(), ganeshaPid = ganesha.descendants()

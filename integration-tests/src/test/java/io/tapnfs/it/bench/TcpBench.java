@@ -19,7 +19,9 @@ import java.util.regex.Pattern;
  * the lab's tap, reading or writing from Java threads through blocking sockets). Kernel → tapnfs
  * is timed by tapnfs from the first accept to the last EOF; tapnfs → kernel by tapnfs until every
  * FIN is acknowledged; kernel → kernel by the wall time of the sending socats. MTU 1500
- * everywhere; the veth keeps the kernel's offloads (GSO/GRO), which tapnfs does not have yet.
+ * everywhere; the veth keeps the kernel's offloads (GSO/GRO); tapnfs has segmentation offload
+ * for what it sends (StackTool opens the tap with a vnet header; {@code -Dtapnfs.gso=false}
+ * in JAVA_TOOL_OPTIONS without) and none for what it receives.
  *
  * <p>Run: {@code bench/tcp [MiB per direction, default 1024]} (root; builds what it needs).
  */

@@ -64,25 +64,31 @@ public final class ArpCache {
    * Sends an IPv4 datagram to an on-link next hop, resolving its MAC first if needed. The
    * datagram is copied when it has to wait.
    */
-  public void send(long now, Ipv4Address nextHop, ByteBuffer datagram) {
+  public void send(long now, Ipv4Address nextHop, ByteBuffer datagram) { send(now, nextHop, datagram, 0); }
+
+  /**
+   * {@link #send}, for a datagram the link is to cut into TCP segments of {@code gsoMss} bytes
+   * ({@link EthernetOutput#sendGso}; 0: an ordinary datagram). A waiting one keeps its {@code gsoMss}.
+   */
+  public void send(long now, Ipv4Address nextHop, ByteBuffer datagram, int gsoMss) {
     Entry e = table.get(nextHop);
     if (e == null) {
       e = create(now, nextHop);
       if (e == null) { drops.drop(DropReason.ARP_CACHE_FULL); return; }
-      enqueue(e, datagram);
+      enqueue(e, datagram, gsoMss);
       solicit(now, e);
       return;
     }
     e.lastUsed = now;
     switch (e.state) {
-      case REACHABLE, PERMANENT, PROBE -> out.send(e.mac, EtherType.IPV4, datagram);
+      case REACHABLE, PERMANENT, PROBE -> out.sendGso(e.mac, datagram, gsoMss);
       case STALE -> {
-        out.send(e.mac, EtherType.IPV4, datagram);
+        out.sendGso(e.mac, datagram, gsoMss);
         e.state = ArpState.PROBE;             // Linux goes STALE -> DELAY -> PROBE; we probe at once
         e.probes = 0;
         solicit(now, e);
       }
-      case INCOMPLETE -> enqueue(e, datagram);
+      case INCOMPLETE -> enqueue(e, datagram, gsoMss);
     }
   }
 
@@ -220,25 +226,25 @@ public final class ArpCache {
     e.timer.arm(Math.max(now, e.lastUsed) + settings.get(Sysctl.ARP_GC_STALE_MS) * 1_000_000L);
   }
 
-  private void enqueue(Entry e, ByteBuffer datagram) {
+  private void enqueue(Entry e, ByteBuffer datagram, int gsoMss) {
     long max = settings.get(Sysctl.ARP_UNRES_QLEN_BYTES);
     int n = datagram.remaining();
     if (n > max) { drops.drop(DropReason.ARP_QUEUE_OVERFLOW); return; }
     // Like Linux (__neigh_event_send), the oldest waiting packets make room for the newest.
     while (e.pendingBytes + n > max) {
-      e.pendingBytes -= e.pending.removeFirst().remaining();
+      e.pendingBytes -= e.pending.removeFirst().datagram().remaining();
       drops.drop(DropReason.ARP_QUEUE_OVERFLOW);
     }
     ByteBuffer copy = ByteBuffer.allocate(n);
     copy.put(0, datagram, datagram.position(), n);
-    e.pending.addLast(copy);
+    e.pending.addLast(new Waiting(copy, gsoMss));
     e.pendingBytes += n;
     stats.inc(ArpStat.QUEUED_PACKETS);
   }
 
   private void flush(Entry e) {
-    ByteBuffer p;
-    while ((p = e.pending.pollFirst()) != null) out.send(e.mac, EtherType.IPV4, p);
+    Waiting p;
+    while ((p = e.pending.pollFirst()) != null) out.sendGso(e.mac, p.datagram(), p.gsoMss());
     e.pendingBytes = 0;
   }
 
@@ -282,9 +288,12 @@ public final class ArpCache {
     out.send(to, EtherType.ARP, arpBuf);
   }
 
+  /** A datagram waiting for resolution, and the segment size the link is to cut it to (0: none). */
+  private record Waiting(ByteBuffer datagram, int gsoMss) {}
+
   private final class Entry {
     final Ipv4Address ip;
-    final ArrayDeque<ByteBuffer> pending = new ArrayDeque<>();
+    final ArrayDeque<Waiting> pending = new ArrayDeque<>();
     final TimerWheel.Timer timer;
     MacAddress mac;
     ArpState state;

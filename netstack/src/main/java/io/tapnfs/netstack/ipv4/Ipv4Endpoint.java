@@ -203,6 +203,51 @@ public final class Ipv4Endpoint {
   // ---------------------------------------------------------------- send
 
   /**
+   * The largest TCP segment (TCP header included) {@link #sendGso} takes: what the link below can
+   * cut into MTU-sized segments itself; 0 when it cannot.
+   */
+  public int gsoMaxSegment() {
+    int d = output.gsoMaxSize();
+    return d > mtu ? Math.min(d, Ipv4Header.MAX_TOTAL_LEN) - Ipv4Header.MIN_LEN : 0;
+  }
+
+  /**
+   * Sends one TCP segment of up to {@link #gsoMaxSegment()} bytes, DF set, as one datagram for
+   * the link to cut into segments of {@code mss} payload bytes, each a datagram of at most the
+   * MTU (segmentation offload; RFC 791's fragmentation never applies). The TCP checksum field
+   * holds the pseudo-header sum only ({@link io.tapnfs.netstack.link.LinkEndpoint#writeGso}).
+   * Counted as one datagram, as Linux counts a GSO packet.
+   * @return whether it was handed to the link
+   */
+  public boolean sendGso(long now, Ipv4Address dst, int protocol, ByteBuffer segment, int mss) {
+    int len = segment.remaining();
+    int tcpHeader = len >= 20 ? ((segment.get(segment.position() + 12) >>> 4) & 0x0f) * 4 : 0;
+    if (len > gsoMaxSegment() || mss <= 0 || tcpHeader < 20 || Ipv4Header.MIN_LEN + tcpHeader + mss > mtu)
+      throw new IllegalArgumentException("TCP segment of " + len + " bytes cut to " + mss + " for MTU " + mtu
+          + " on a link that takes " + gsoMaxSegment());
+    stats.inc(Ipv4Stat.OUT_REQUESTS);
+    Ipv4Address nextHop = nextHop(dst);
+    if (nextHop == null) return false;
+    Ipv4Repr ip = Ipv4Repr.of(address.address(), dst, protocol, len, (int) settings.get(Sysctl.IP_DEFAULT_TTL), nextIdent & 0xffff, true);
+    // the link gives each segment an identification of its own, counting up from this one
+    nextIdent += (len + mss - 1) / mss;
+    ByteBuffer d = ByteBuffer.allocate(ip.totalLen());
+    ip.emit(Ipv4Header.unchecked(d));
+    d.put(Ipv4Header.MIN_LEN, segment, segment.position(), len);
+    stats.inc(Ipv4Stat.OUT_TRANSMITS);
+    output.outputGso(now, nextHop, d, mss);
+    return true;
+  }
+
+  /** The next hop toward {@code dst}, or null (counted) when no route leads there. */
+  private Ipv4Address nextHop(Ipv4Address dst) {
+    if (dst.isBroadcast() || dst.isMulticast()) return dst;
+    Optional<Route> r = routes.lookup(dst);
+    if (r.isEmpty()) { drop(Ipv4Stat.OUT_NO_ROUTES, DropReason.IPV4_NO_ROUTE); return null; }
+    return r.get().nextHop(dst);
+  }
+
+  /**
    * Routes and sends a transport payload from our address, fragmenting to the MTU (RFC 791 §3.2
    * "Fragmentation") unless {@code dontFragment}.
    * @return whether it was handed to the link
@@ -213,14 +258,8 @@ public final class Ipv4Endpoint {
 
   public boolean send(long now, Ipv4Address dst, int protocol, ByteBuffer payload, boolean dontFragment, int ttl) {
     stats.inc(Ipv4Stat.OUT_REQUESTS);
-    Ipv4Address nextHop;
-    if (dst.isBroadcast() || dst.isMulticast()) {
-      nextHop = dst;
-    } else {
-      Optional<Route> r = routes.lookup(dst);
-      if (r.isEmpty()) { drop(Ipv4Stat.OUT_NO_ROUTES, DropReason.IPV4_NO_ROUTE); return false; }
-      nextHop = r.get().nextHop(dst);
-    }
+    Ipv4Address nextHop = nextHop(dst);
+    if (nextHop == null) return false;
     int len = payload.remaining();
     if (len > Ipv4Header.MAX_TOTAL_LEN - Ipv4Header.MIN_LEN) {
       drop(Ipv4Stat.OUT_DISCARDS, DropReason.IPV4_TOO_LARGE);

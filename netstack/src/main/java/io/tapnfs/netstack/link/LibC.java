@@ -49,6 +49,12 @@ final class LibC {
   /** write(2) from the {@code count} bytes at address {@code buf}; returns ssize_t. */
   static native long write(int fd, long buf, long count);
 
+  /** readv(2) into {@code iovcnt} struct iovec (base, length: 16 bytes each) at address {@code iov}. */
+  static native long readv(int fd, long iov, int iovcnt);
+
+  /** writev(2) from {@code iovcnt} struct iovec at address {@code iov}; returns ssize_t. */
+  static native long writev(int fd, long iov, int iovcnt);
+
   static native int ioctl(int fd, NativeLong request, Pointer arg);
 
   static native int poll(Pointer fds, int nfds, int timeoutMs);

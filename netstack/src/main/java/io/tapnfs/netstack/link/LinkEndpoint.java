@@ -27,6 +27,27 @@ public interface LinkEndpoint extends Closeable {
   void write(ByteBuffer frame) throws IOException;
 
   /**
+   * TCP segmentation offload (gVisor {@code stack.GSOEndpoint}, Linux {@code NETIF_F_TSO}): the
+   * largest frame, Ethernet header included, that {@link #writeGso} takes; 0 when the link cuts
+   * nothing itself.
+   */
+  default int gsoMaxSize() { return 0; }
+
+  /**
+   * Writes one TCP/IPv4 frame (no IP options) whose TCP payload the link cuts into segments of
+   * {@code mss} bytes, the last possibly shorter, as a NIC does with TSO: each segment gets the
+   * headers with its own sequence number, IP total length, identification (incremented) and
+   * checksums; FIN and PSH stay on the last segment only. The IP header checksum is complete;
+   * the TCP checksum field holds only the pseudo-header sum over the whole frame's TCP length
+   * (Linux {@code CHECKSUM_PARTIAL}), which the link completes per segment.
+   *
+   * @throws UnsupportedOperationException when {@link #gsoMaxSize()} is 0
+   */
+  default void writeGso(ByteBuffer frame, int mss) throws IOException {
+    throw new UnsupportedOperationException(name() + " has no segmentation offload");
+  }
+
+  /**
    * Waits until a frame may be readable, {@link #wakeup} is called, or the timeout passes.
    * Spurious returns are allowed.
    * @param timeoutNanos how long at most; negative means no limit

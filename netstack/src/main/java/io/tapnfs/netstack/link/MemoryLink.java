@@ -40,6 +40,10 @@ import org.slf4j.LoggerFactory;
  * (taken to run at real speed, like {@link Clock#SYSTEM}) {@link #await} sleeps on a condition
  * until a frame is due, a frame arrives, {@link #wakeup}, {@link #close} or the timeout.
  *
+ * <p>Segmentation offload ({@link #setGsoMaxSize}): {@link #writeGso} cuts the frame with
+ * {@link GsoSegmenter}, as the kernel behind a tap does, and each piece goes its way as if written
+ * alone; {@link #gsoWrites()} counts the calls.
+ *
  * <p>Threads. Every method is thread-safe. Each direction has its own lock, owned by the
  * receiving end; a writer takes only the peer's lock, a reader only its own.
  */
@@ -75,6 +79,8 @@ public final class MemoryLink implements LinkEndpoint {
   private final boolean manualClock;
   private final Direction in;   // frames toward this end
   private MemoryLink peer;      // set once by pair()
+  private volatile int gsoMaxSize;
+  private final java.util.concurrent.atomic.AtomicLong gsoWrites = new java.util.concurrent.atomic.AtomicLong();
 
   private MemoryLink(String name, int maxFrameSize, Clock clock, Impairments inbound) {
     this.name = name;
@@ -109,6 +115,35 @@ public final class MemoryLink implements LinkEndpoint {
   @Override public String name() { return name; }
 
   @Override public int maxFrameSize() { return maxFrameSize; }
+
+  /**
+   * Offers segmentation offload for frames of up to {@code maxFrame} bytes (0: none), like a tap
+   * opened with a vnet header. Set it before a stack is made on this end: the stack sizes its
+   * buffers by it.
+   */
+  public void setGsoMaxSize(int maxFrame) {
+    if (maxFrame != 0 && (maxFrame <= maxFrameSize || maxFrame > 65_535 + 14)) throw new IllegalArgumentException("GSO frame size " + maxFrame);
+    gsoMaxSize = maxFrame;
+  }
+
+  @Override public int gsoMaxSize() { return gsoMaxSize; }
+
+  /** Calls of {@link #writeGso} at this end. */
+  public long gsoWrites() { return gsoWrites.get(); }
+
+  /** Cuts the frame as the kernel would ({@link GsoSegmenter}) and sends each piece to the peer. */
+  @Override
+  public void writeGso(ByteBuffer frame, int mss) throws IOException {
+    if (gsoMaxSize == 0) throw new UnsupportedOperationException(name + " has no segmentation offload");
+    if (in.isClosed()) throw new ClosedChannelException();
+    if (frame.remaining() > gsoMaxSize) throw new IOException("writeGso " + name + ": frame of " + frame.remaining() + " bytes");
+    gsoWrites.incrementAndGet();
+    long now = clock.nanos();
+    for (byte[] piece : GsoSegmenter.segment(frame, mss)) {
+      if (piece.length > maxFrameSize) throw new IOException("writeGso " + name + ": a piece of " + piece.length + " bytes");
+      peer.in.send(piece, now);
+    }
+  }
 
   /** The other end of the cable. */
   public MemoryLink peer() { return peer; }

@@ -19,6 +19,17 @@ import org.slf4j.LoggerFactory;
  * Ethernet frame, no packet-information header ({@code IFF_NO_PI}). The fd is non-blocking;
  * {@link #await} poll(2)s it together with an eventfd that {@link #wakeup} writes.
  *
+ * <p>Segmentation offload ({@link #open(String, int, boolean)} with {@code gso}): the tap is
+ * attached with {@code IFF_VNET_HDR}, so every frame either way is preceded by a 10-byte
+ * {@code struct virtio_net_hdr} (readv(2)/writev(2), no copy), as qemu and gVisor's fdbased link
+ * use it. {@link #writeGso} then hands the kernel one TCP frame of up to {@link #GSO_MAX_FRAME}
+ * bytes with {@code VIRTIO_NET_HDR_GSO_TCPV4} and a partial checksum: one system call, and one
+ * pass through the kernel's receive path, instead of one per MTU-sized segment; the kernel cuts it
+ * only if it must forward it somewhere it does not fit. We never ask for offloads the other way
+ * ({@code TUNSETOFFLOAD}), so what we read is MTU-sized frames with complete checksums and a
+ * header that says nothing we need. The header is in the host's byte order (the legacy virtio
+ * layout, little-endian on x86_64 and aarch64).
+ *
  * <p>Threads. {@link #read}, {@link #write} and {@link #await} belong to the event-loop thread;
  * {@link #wakeup}, {@link #close}, {@link #txDropsQueueFull} and the link configuration calls may
  * come from any thread. The rule that keeps a closed (or already reused) fd number out of every
@@ -39,7 +50,18 @@ public final class TapDevice implements LinkEndpoint {
 
   // linux/if_tun.h: TUNSETIFF = _IOW('T', 202, int)
   static final long TUNSETIFF = 0x400454caL;
-  static final short IFF_TAP = 0x0002, IFF_NO_PI = 0x1000;
+  static final short IFF_TAP = 0x0002, IFF_NO_PI = 0x1000, IFF_VNET_HDR = 0x4000;
+  // linux/if_tun.h: TUNSETVNETHDRSZ = _IOW('T', 216, int)
+  static final long TUNSETVNETHDRSZ = 0x400454d8L;
+  // linux/virtio_net.h: struct virtio_net_hdr { u8 flags; u8 gso_type; u16 hdr_len; u16 gso_size;
+  // u16 csum_start; u16 csum_offset; }
+  static final int VNET_HDR_LEN = 10, VNET_GSO_TYPE = 1, VNET_HDR_LEN_FIELD = 2, VNET_GSO_SIZE = 4, VNET_CSUM_START = 6,
+      VNET_CSUM_OFFSET = 8;
+  static final byte VIRTIO_NET_HDR_F_NEEDS_CSUM = 1, VIRTIO_NET_HDR_GSO_TCPV4 = 1;
+  /** The largest frame {@link #writeGso} takes: what a 65535-byte pcap snapshot still holds whole. */
+  public static final int GSO_MAX_FRAME = 65_535;
+  /** Offset of the TCP checksum in the TCP header (RFC 9293 §3.1). */
+  static final int TCP_CHECKSUM_OFFSET = 16;
   // linux/sockios.h
   static final long SIOCGIFFLAGS = 0x8913, SIOCSIFFLAGS = 0x8914, SIOCSIFADDR = 0x8916, SIOCSIFNETMASK = 0x891c,
       SIOCSIFMTU = 0x8922, SIOCGIFHWADDR = 0x8927, SIOCGIFINDEX = 0x8933;
@@ -55,6 +77,7 @@ public final class TapDevice implements LinkEndpoint {
   private static final int CLOSING = 1 << 30, RELEASED = 1 << 29;
 
   private final String name;
+  private final boolean vnetHdr;
   private final int tapFd;
   private final int eventFd;
   private volatile int mtu;
@@ -72,9 +95,13 @@ public final class TapDevice implements LinkEndpoint {
   private long rxBase, txBase;
   private ByteBuffer txScratch;   // heap frames are copied here
   private long txScratchBase;
+  // with IFF_VNET_HDR: the header read with each frame, the one written, and two iovecs each
+  private final Memory rxHdr = new Memory(VNET_HDR_LEN), txHdr = new Memory(VNET_HDR_LEN);
+  private final Memory rxIov = new Memory(32), txIov = new Memory(32);
 
-  private TapDevice(String name, int tapFd, int eventFd, int mtu) {
+  private TapDevice(String name, boolean vnetHdr, int tapFd, int eventFd, int mtu) {
     this.name = name;
+    this.vnetHdr = vnetHdr;
     this.tapFd = tapFd;
     this.eventFd = eventFd;
     this.mtu = mtu;
@@ -86,6 +113,10 @@ public final class TapDevice implements LinkEndpoint {
     one.setLong(0, 1);
     drainAddr = Pointer.nativeValue(drain);
     oneAddr = Pointer.nativeValue(one);
+    rxIov.setPointer(0, rxHdr);
+    rxIov.setLong(8, VNET_HDR_LEN);
+    txIov.setPointer(0, txHdr);
+    txIov.setLong(8, VNET_HDR_LEN);
   }
 
   /**
@@ -95,7 +126,13 @@ public final class TapDevice implements LinkEndpoint {
    * @param mtu the IP MTU this link carries; sets {@link #maxFrameSize()}. It does not change the
    *     kernel's MTU of the tap: {@link #setMtu} does both.
    */
-  public static TapDevice open(String name, int mtu) throws IOException {
+  public static TapDevice open(String name, int mtu) throws IOException { return open(name, mtu, false); }
+
+  /**
+   * {@link #open(String, int)}, with TCP segmentation offload toward the kernel when {@code gso}
+   * (see the class comment).
+   */
+  public static TapDevice open(String name, int mtu, boolean gso) throws IOException {
     checkName(name);
     checkMtu(mtu);
     if (!Platform.isLinux()) throw new IOException("TAP devices need Linux, not " + System.getProperty("os.name"));
@@ -111,7 +148,7 @@ public final class TapDevice implements LinkEndpoint {
     String assigned;
     int efd;
     try (Memory ifr = ifreq(name)) {
-      ifr.setShort(IFR_UNION, (short) (IFF_TAP | IFF_NO_PI));
+      ifr.setShort(IFR_UNION, (short) (IFF_TAP | IFF_NO_PI | (gso ? IFF_VNET_HDR : 0)));
       if (LibC.ioctl(fd, new NativeLong(TUNSETIFF), ifr) < 0) {
         int e = Native.getLastError();
         throw new IOException("TUNSETIFF " + name + ": " + LibC.errorText(e) + switch (e) {
@@ -122,14 +159,22 @@ public final class TapDevice implements LinkEndpoint {
         });
       }
       assigned = ifr.getString(0, StandardCharsets.US_ASCII.name());
+      if (gso) {
+        // the default is sizeof(struct virtio_net_hdr) already; say so, in case another user changed it
+        try (Memory sz = new Memory(4)) {
+          sz.setInt(0, VNET_HDR_LEN);
+          if (LibC.ioctl(fd, new NativeLong(TUNSETVNETHDRSZ), sz) < 0)
+            throw new IOException("TUNSETVNETHDRSZ " + assigned + ": " + LibC.errorText(Native.getLastError()));
+        }
+      }
       efd = LibC.eventfd(0, LibC.EFD_NONBLOCK | LibC.EFD_CLOEXEC);
       if (efd < 0) throw new IOException("eventfd: " + LibC.errorText(Native.getLastError()));
     } catch (IOException | RuntimeException e) {
       LibC.close(fd);
       throw e;
     }
-    log.debug("opened tap {} (fd {}, wake-up eventfd {}), mtu {}", assigned, fd, efd, mtu);
-    return new TapDevice(assigned, fd, efd, mtu);
+    log.debug("opened tap {} (fd {}, wake-up eventfd {}), mtu {}{}", assigned, fd, efd, mtu, gso ? ", vnet header" : "");
+    return new TapDevice(assigned, gso, fd, efd, mtu);
   }
 
   @Override public String name() { return name; }
@@ -162,11 +207,22 @@ public final class TapDevice implements LinkEndpoint {
       // dst.slice() would allocate per frame; so we pass base address + position, the base cached
       // while the loop keeps reusing the same buffer (holding it keeps its memory alive).
       if (dst != rxBuf) { rxBase = LibC.address(dst); rxBuf = dst; }
-      long n = LibC.read(tapFd, rxBase + dst.position(), room);
+      long n;
+      if (vnetHdr) {
+        rxIov.setLong(16, rxBase + dst.position());
+        rxIov.setLong(24, room);
+        n = LibC.readv(tapFd, Pointer.nativeValue(rxIov), 2);
+      } else {
+        n = LibC.read(tapFd, rxBase + dst.position(), room);
+      }
       if (n < 0) {
         int e = Native.getLastError();
         if (e == LibC.EAGAIN || e == LibC.EINTR) return 0;
         throw failure("read", e);
+      }
+      if (vnetHdr) {
+        if (n < VNET_HDR_LEN) throw new IOException("read " + name + ": " + n + " bytes, less than the vnet header");
+        n -= VNET_HDR_LEN;
       }
       int len = (int) Math.min(n, room);
       dst.position(dst.position() + len);
@@ -188,6 +244,37 @@ public final class TapDevice implements LinkEndpoint {
     int len = frame.remaining();
     if (len == 0 || len > maxFrameSize())
       throw new IOException("write " + name + ": frame of " + len + " bytes (max " + maxFrameSize() + ")");
+    if (vnetHdr) txHdr.clear();                   // VIRTIO_NET_HDR_GSO_NONE, checksums complete
+    writeFrame(frame, len);
+  }
+
+  @Override public int gsoMaxSize() { return vnetHdr ? GSO_MAX_FRAME : 0; }
+
+  /**
+   * One TCP/IPv4 frame of up to {@link #GSO_MAX_FRAME} bytes for the kernel to take as
+   * {@code mss}-byte segments (see {@link LinkEndpoint#writeGso}): {@code VIRTIO_NET_HDR_GSO_TCPV4}
+   * with {@code NEEDS_CSUM} from the TCP header on.
+   */
+  @Override
+  public void writeGso(ByteBuffer frame, int mss) throws IOException {
+    if (!vnetHdr) throw new UnsupportedOperationException(name + " was opened without segmentation offload");
+    int len = frame.remaining(), p = frame.position();
+    if (len > GSO_MAX_FRAME || len < ETH_HEADER + 40 || mss <= 0
+        || (frame.getShort(p + 12) & 0xffff) != 0x0800 || frame.get(p + ETH_HEADER + 9) != 6)
+      throw new IOException("write " + name + ": not a TCP/IPv4 frame for segmentation (" + len + " bytes, mss " + mss + ")");
+    int l3 = (frame.get(p + ETH_HEADER) & 0x0f) * 4;
+    int l4 = ETH_HEADER + l3;
+    int hdrLen = l4 + ((frame.get(p + l4 + 12) >>> 4) & 0x0f) * 4;
+    txHdr.setByte(0, VIRTIO_NET_HDR_F_NEEDS_CSUM);
+    txHdr.setByte(VNET_GSO_TYPE, len - hdrLen > mss ? VIRTIO_NET_HDR_GSO_TCPV4 : 0);
+    txHdr.setShort(VNET_HDR_LEN_FIELD, (short) hdrLen);
+    txHdr.setShort(VNET_GSO_SIZE, (short) mss);
+    txHdr.setShort(VNET_CSUM_START, (short) l4);
+    txHdr.setShort(VNET_CSUM_OFFSET, (short) TCP_CHECKSUM_OFFSET);
+    writeFrame(frame, len);
+  }
+
+  private void writeFrame(ByteBuffer frame, int len) throws IOException {
     enter();
     try {
       long addr;
@@ -202,7 +289,15 @@ public final class TapDevice implements LinkEndpoint {
         txScratch.put(0, frame, frame.position(), len);
         addr = txScratchBase;
       }
-      long n = LibC.write(tapFd, addr, len);
+      long n;
+      if (vnetHdr) {
+        txIov.setLong(16, addr);
+        txIov.setLong(24, len);
+        n = LibC.writev(tapFd, Pointer.nativeValue(txIov), 2);
+        if (n >= 0) n -= VNET_HDR_LEN;
+      } else {
+        n = LibC.write(tapFd, addr, len);
+      }
       if (n < 0) {
         int e = Native.getLastError();
         if (e == LibC.EAGAIN) { txDropsQueueFull++; return; }   // single writer: the loop thread

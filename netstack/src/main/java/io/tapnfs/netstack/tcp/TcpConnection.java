@@ -109,6 +109,7 @@ public final class TcpConnection {
   private SeqNumber rtoRecover;             // after a timeout: go-back-N until SND.UNA reaches it (RFC 6675 §5.1)
   private boolean persisting;               // the retransmission timer is the persist timer
   private final SackScoreboard scoreboard;
+  private SeqNumber gsoEnd;                 // the end of the last segment the link cut for us (offload), or null
   private SeqNumber rttSeq;                 // Karn: one timed segment, never a retransmitted one
   private long rttStart;
   long retransmits;                         // segments resent on this connection (ss "retrans")
@@ -603,7 +604,7 @@ public final class TcpConnection {
         }
       } else {
         dupAcks = 0;
-        cc.onAck(now, acked, rttSample, inflight);
+        congestionAck(now, ack, acked, rttSample, inflight);
       }
       retries = 0;
       rtt.resetBackoff();
@@ -871,9 +872,13 @@ public final class TcpConnection {
       long extra = recovering ? (long) dupAcks * mss : (long) Math.min(dupAcks, 2) * mss;
       long win = Math.min(sndWnd, cwnd + extra);
       long room = win - flight;
-      int limit = mss;
+      int limit = sizeGoal(mss);
       if (sackOk && sndNxt.lessThan(sndMax)) limit = Math.min(limit, nextSackedAbove(sndNxt).minus(sndNxt));
       int len = (int) Math.max(0, Math.min(Math.min(limit, Math.max(avail, 0)), room));
+      // several segments at once (offload) are whole ones, and a shorter tail goes on its own by
+      // the Nagle and SWS rules below; unless it empties the queue under TCP_NODELAY, when those
+      // rules would send it at once anyway (Linux tcp_mss_split_point)
+      if (len > mss && !(len == avail && !nagle)) len -= len % mss;
       boolean fin = finSeq != null && sndNxt.plus(len).equals(finSeq) && room >= len;
       if (len == 0 && !fin) {
         if (flight == 0 && avail > 0) armPersist(now);
@@ -894,6 +899,38 @@ public final class TcpConnection {
       int sent = transmit(now, sndNxt, len, fin);
       if (sent <= 0) break;
       sndNxt = sndNxt.plus(sent);
+    }
+  }
+
+  /**
+   * The payload to put in one segment: one MSS, or, when the link cuts segments itself
+   * (segmentation offload), as many whole MSS as it takes, room left for any options (Linux
+   * {@code tcp_xmit_size_goal}). The peer sees MSS-sized segments either way.
+   */
+  private int sizeGoal(int mss) {
+    int max = endpoint.gsoMaxSegment();
+    if (max == 0) return mss;
+    return Math.max(mss, (max - TcpHeader.MIN_LEN - TcpOptions.MAX_LEN) / mss * mss);
+  }
+
+  /**
+   * Tells the congestion controller of newly acknowledged data. RFC 3465 §2.3 lets slow start grow
+   * by at most L = 2*SMSS per ACK, counting on an ACK for every second segment (RFC 5681 §4.2).
+   * A segment the link cut for us (offload) reaches the peer as one and draws one ACK however many
+   * MSS it held; its ACK is counted as the ACKs its pieces would have drawn, two segments each, as
+   * Linux and gVisor count acknowledged segments rather than ACKs. Other stretch ACKs keep the limit.
+   */
+  private void congestionAck(long now, SeqNumber ack, int acked, long rttSample, long inflight) {
+    int per = 2 * effMss();
+    SeqNumber from = ack.plus(-acked);
+    if (gsoEnd == null || !from.lessThan(gsoEnd) || acked <= per || !cc.inSlowStart()) {
+      cc.onAck(now, acked, rttSample, inflight);
+      return;
+    }
+    for (int left = acked; left > 0; ) {
+      int n = Math.min(left, per);
+      left -= n;
+      cc.onAck(now, n, left + n == acked ? rttSample : -1, inflight + left);   // flight as it stood before each
     }
   }
 
@@ -929,15 +966,21 @@ public final class TcpConnection {
     }
     SeqNumber end = dataEnd();
     TcpOptions opts = ackOptions(now);
-    int room = sndMss - opts.bufferLen();             // RFC 6691: options come out of the MSS
+    int segMss = sndMss - opts.bufferLen();           // RFC 6691: options come out of the MSS
+    int room = segMss;
+    int gsoMax = endpoint.gsoMaxSegment();
+    if (maxLen > segMss && gsoMax > 0)                // whole segments, cut by the link (offload)
+      room = Math.max(segMss, (gsoMax - TcpHeader.MIN_LEN - opts.bufferLen()) / segMss * segMss);
     int len = Math.max(0, Math.min(Math.min(maxLen, end.minus(seq)), room));
     boolean fin = allowFin && finSeq != null && seq.plus(len).equals(finSeq);
     if (len == 0 && !fin) return 0;
     ByteBuffer data = copyOut(seq.minus(bufSeq), len);
     boolean push = len > 0 && seq.plus(len).equals(end);
     int flags = TcpRepr.ACK | (fin ? TcpRepr.FIN : 0) | (push ? TcpRepr.PSH : 0);
-    emit(now, seq, flags, opts, data);
+    int gsoMss = len > segMss ? segMss : 0;
+    emit(now, seq, flags, opts, data, gsoMss);
     SeqNumber segEnd = seq.plus(len + (fin ? 1 : 0));
+    if (gsoMss > 0 && (gsoEnd == null || segEnd.greaterThan(gsoEnd))) gsoEnd = segEnd;
     if (seq.lessThan(sndMax)) {
       endpoint.counters().inc(TcpStat.RETRANS_SEGS);
       retransmits++;
@@ -1005,9 +1048,12 @@ public final class TcpConnection {
   }
 
   /** Sends a segment with the ACK of RCV.NXT and our window; the ACK bookkeeping follows. */
-  private void emit(long now, SeqNumber seq, int flags, TcpOptions opts, ByteBuffer data) {
+  private void emit(long now, SeqNumber seq, int flags, TcpOptions opts, ByteBuffer data) { emit(now, seq, flags, opts, data, 0); }
+
+  /** {@link #emit}; the link cuts the payload into {@code gsoMss}-byte segments when that is > 0. */
+  private void emit(long now, SeqNumber seq, int flags, TcpOptions opts, ByteBuffer data, int gsoMss) {
     int wnd = windowField();
-    endpoint.send(now, this, seq, flags, wnd, opts, data);
+    endpoint.send(now, this, seq, flags, wnd, opts, data, gsoMss);
     unackedSegments = 0;
     ackTimer.cancel();
     lastAckSent = rcvNxt;

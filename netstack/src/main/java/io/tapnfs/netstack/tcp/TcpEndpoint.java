@@ -107,13 +107,39 @@ public final class TcpEndpoint implements TransportProtocol {
 
   /** Sends one segment of connection {@code c}: the ACK field carries RCV.NXT; {@code window} is the field's value. */
   void send(long now, TcpConnection c, SeqNumber seq, int flags, int window, TcpOptions options, ByteBuffer payload) {
+    send(now, c, seq, flags, window, options, payload, 0);
+  }
+
+  /**
+   * {@link #send}; a payload longer than {@code gsoMss} (> 0) goes to the link in one piece for it
+   * to cut into segments of {@code gsoMss} bytes (segmentation offload: {@link #gsoMaxSegment}),
+   * each counted in outSegs as Linux counts them.
+   */
+  void send(long now, TcpConnection c, SeqNumber seq, int flags, int window, TcpOptions options, ByteBuffer payload,
+            int gsoMss) {
     ByteBuffer data = payload == null ? ByteBuffer.allocate(0) : payload;
     SeqNumber ack = (flags & TcpRepr.ACK) != 0 ? c.rcvNxt : new SeqNumber(0);
-    TcpRepr r = new TcpRepr(c.localPort, c.remotePort, seq, ack, flags, window, options, data.remaining());
+    int n = data.remaining();
+    TcpRepr r = new TcpRepr(c.localPort, c.remotePort, seq, ack, flags, window, options, n);
+    if (gsoMss > 0 && n > gsoMss) {
+      // always DF: the link's pieces fit the MTU, and path-MTU discovery shrinks gsoMss with sndMss
+      if (ip.sendGso(now, c.remoteIp, IpProtocol.TCP, TcpRepr.build(ip.address(), c.remoteIp, r, data, true), gsoMss))
+        stats.add(TcpStat.OUT_SEGS, (n + gsoMss - 1) / gsoMss);
+      return;
+    }
     // DF set for path-MTU discovery (RFC 1191), as Linux does, unless ip_no_pmtu_disc
-    boolean df = !settings.on(Sysctl.IP_NO_PMTU_DISC) && data.remaining() > 0;
+    boolean df = !settings.on(Sysctl.IP_NO_PMTU_DISC) && n > 0;
     if (ip.send(now, c.remoteIp, IpProtocol.TCP, TcpRepr.build(ip.address(), c.remoteIp, r, data), df))
       stats.inc(TcpStat.OUT_SEGS);
+  }
+
+  /**
+   * The largest segment, TCP header included, the link below cuts into MTU-sized ones itself
+   * (segmentation offload, with tcp_gso on); 0 when every segment must fit the MTU.
+   */
+  int gsoMaxSegment() {
+    // no offload without DF: the link's pieces carry the DF of the whole (ip_no_pmtu_disc asks for none)
+    return settings.on(Sysctl.TCP_GSO) && !settings.on(Sysctl.IP_NO_PMTU_DISC) ? ip.gsoMaxSegment() : 0;
   }
 
   void sendReset(long now, TcpConnection c, SeqNumber seq, SeqNumber ack) {

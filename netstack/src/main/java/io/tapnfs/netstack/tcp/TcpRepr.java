@@ -82,7 +82,9 @@ public record TcpRepr(int srcPort, int dstPort, SeqNumber seq, SeqNumber ack, in
    * Writes every field and the options over a buffer whose payload is already in place after
    * {@link #headerLen()} bytes, then the checksum over {@link #bufferLen()} bytes.
    */
-  public void emit(TcpHeader h, Ipv4Address src, Ipv4Address dst) {
+  public void emit(TcpHeader h, Ipv4Address src, Ipv4Address dst) { emit(h, src, dst, false); }
+
+  private void emit(TcpHeader h, Ipv4Address src, Ipv4Address dst, boolean partialChecksum) {
     int hl = headerLen(), len = bufferLen();
     h.setSrcPort(srcPort);
     h.setDstPort(dstPort);
@@ -95,7 +97,8 @@ public record TcpRepr(int srcPort, int dstPort, SeqNumber seq, SeqNumber ack, in
     h.setUrgentPointer(0);
     options.emit(h.buffer(), h.offset() + TcpHeader.MIN_LEN);
     long sum = Checksum.pseudoHeader(src, dst, IpProtocol.TCP, len);
-    h.setChecksum(Checksum.finish(Checksum.sum(h.buffer(), h.offset(), len, sum)));
+    if (partialChecksum) h.setChecksum(~Checksum.finish(sum) & 0xffff);
+    else h.setChecksum(Checksum.finish(Checksum.sum(h.buffer(), h.offset(), len, sum)));
   }
 
   /**
@@ -103,12 +106,21 @@ public record TcpRepr(int srcPort, int dstPort, SeqNumber seq, SeqNumber ack, in
    * payload's position is not moved; {@code null} means none.
    */
   public static ByteBuffer build(Ipv4Address src, Ipv4Address dst, TcpRepr r, ByteBuffer payload) {
+    return build(src, dst, r, payload, false);
+  }
+
+  /**
+   * {@link #build}; with {@code partialChecksum} the checksum field holds only the folded
+   * pseudo-header sum over the whole segment's length, not complemented: what a link that cuts
+   * the segment (segmentation offload, Linux {@code CHECKSUM_PARTIAL}) completes per piece.
+   */
+  public static ByteBuffer build(Ipv4Address src, Ipv4Address dst, TcpRepr r, ByteBuffer payload, boolean partialChecksum) {
     int n = payload == null ? 0 : payload.remaining();
     if (n != r.payloadLen)
       throw new IllegalArgumentException("payload of " + n + " bytes for payloadLen " + r.payloadLen);
     ByteBuffer out = ByteBuffer.allocate(r.bufferLen());
     if (n > 0) out.put(r.headerLen(), payload, payload.position(), n);
-    r.emit(TcpHeader.unchecked(out), src, dst);
+    r.emit(TcpHeader.unchecked(out), src, dst, partialChecksum);
     return out;
   }
 

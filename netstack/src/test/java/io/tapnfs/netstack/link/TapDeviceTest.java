@@ -294,6 +294,91 @@ class TapDeviceTest {
     f.get(15, TimeUnit.SECONDS);
   }
 
+  /**
+   * Segmentation offload: the tap opened with a vnet header takes one 28,960-byte TCP segment
+   * (20 x 1448, partial checksum) with writeGso, and the kernel treats it as that one segment: to
+   * a closed port it answers one RST whose ACK covers all of it (RFC 9293 §3.10.7.1). The kernel's
+   * ARP request for us, read through the vnet header and answered with a plain write, comes first.
+   */
+  @Test @Timeout(20)
+  void writesOneLargeTcpSegmentThatTheKernelTakesWhole() throws Exception {
+    Future<?> f = loop.submit(() -> {
+      if (TapTestNative.unshare(TapTestNative.CLONE_NEWNET) != 0)
+        fail("unshare(CLONE_NEWNET): errno " + com.sun.jna.Native.getLastError() + " (needs CAP_SYS_ADMIN)");
+      try (TapDevice d = TapDevice.open("tn0", 1500, true)) {
+        assertThat(d.gsoMaxSize()).isEqualTo(TapDevice.GSO_MAX_FRAME);
+        int hostIp = 0x0a630001, ourIp = 0x0a630002;
+        MacAddress ours = MacAddress.parse("02:00:00:00:00:02");
+        d.setHostAddress(hostIp, 24);
+        d.setUp(true);
+        MacAddress kernel = d.kernelMac();
+        int seq = 0x12345678, payload = 20 * 1448;
+        d.writeGso(tcpFrame(ours, kernel, ourIp, hostIp, 40000, 9, seq, payload), 1448);
+
+        ByteBuffer rx = ByteBuffer.allocateDirect(2048);
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        int rstAck = 0;
+        boolean rst = false;
+        while (!rst && System.nanoTime() < deadline) {
+          d.await(100 * MS);
+          rx.clear();
+          int n = d.read(rx);
+          if (n == 0) continue;
+          ByteBuffer frame = rx.flip().slice();
+          int type = frame.getShort(12) & 0xffff;
+          if (type == 0x0806 && frame.getShort(14 + 6) == 1 && frame.getInt(14 + 24) == ourIp) {
+            d.write(ByteBuffer.wrap(arpReply(ours, ourIp, kernel, hostIp)));   // who-has us: we do
+          } else if (type == 0x0800 && frame.get(14 + 9) == 6) {
+            int l4 = 14 + (frame.get(14) & 0x0f) * 4;
+            assertThat(frame.getShort(l4 + 2) & 0xffff).isEqualTo(40000);
+            assertThat(frame.get(l4 + 13) & 0x04).as("RST").isNotZero();
+            rstAck = frame.getInt(l4 + 8);
+            rst = true;
+          }
+        }
+        assertThat(rst).as("a RST from the kernel").isTrue();
+        assertThat(rstAck).isEqualTo(seq + payload);
+      }
+      return null;
+    });
+    f.get(15, TimeUnit.SECONDS);
+  }
+
+  /**
+   * Ethernet, IPv4 (DF) and a TCP segment with PSH only, {@code len} zero bytes of payload, and
+   * the partial checksum of {@link LinkEndpoint#writeGso}: the pseudo-header sum, not complemented.
+   */
+  static ByteBuffer tcpFrame(MacAddress src, MacAddress dst, int srcIp, int dstIp, int sport, int dport, int seq, int len) {
+    ByteBuffer b = ByteBuffer.allocateDirect(14 + 20 + 20 + len);
+    dst.write(b, 0);
+    src.write(b, 6);
+    b.putShort(12, (short) 0x0800);
+    b.put(14, (byte) 0x45).putShort(16, (short) (40 + len)).putShort(18, (short) 7).putShort(20, (short) 0x4000)
+        .put(22, (byte) 64).put(23, (byte) 6).putInt(26, srcIp).putInt(30, dstIp);
+    long sum = 0;
+    for (int i = 14; i < 34; i += 2) sum += b.getShort(i) & 0xffff;
+    b.putShort(24, (short) fold(sum, true));
+    b.putShort(34, (short) sport).putShort(36, (short) dport).putInt(38, seq).putInt(42, 0)
+        .put(46, (byte) 0x50).put(47, (byte) 0x08).putShort(48, (short) 65535);
+    long pseudo = (srcIp >>> 16) + (srcIp & 0xffff) + (dstIp >>> 16) + (dstIp & 0xffff) + 6 + 20 + len;
+    b.putShort(50, (short) fold(pseudo, false));
+    return b;
+  }
+
+  static int fold(long sum, boolean complement) {
+    while ((sum >>> 16) != 0) sum = (sum & 0xffff) + (sum >>> 16);
+    return (int) ((complement ? ~sum : sum) & 0xffff);
+  }
+
+  /** RFC 826 reply from {@code sha}/{@code spa} to {@code tha}/{@code tpa}; 42 bytes. */
+  static byte[] arpReply(MacAddress sha, int spa, MacAddress tha, int tpa) {
+    ByteBuffer b = ByteBuffer.wrap(arpRequest(sha, spa, tpa));
+    tha.write(b, 0);
+    b.putShort(20, (short) 2);
+    tha.write(b, 32);
+    return b.array();
+  }
+
   /** RFC 826 request, Ethernet/IPv4, broadcast; 42 bytes. */
   static byte[] arpRequest(MacAddress sha, int spa, int tpa) {
     ByteBuffer b = ByteBuffer.allocate(42);
