@@ -4,14 +4,15 @@
 #                    its bzImage: qemu boots it through the PVH entry, ~3 s sooner than the bzImage
 #                    under TCG (no in-guest xz decompression).
 #   initramfs.cpio   busybox-static with all its applets, /init (guest-init.sh), socat, an NFS
-#                    client's daemons (rpcbind, rpc.statd; rpcinfo), and the kernel modules for
+#                    client's daemons (rpcbind, rpc.statd, sm-notify; rpcinfo), tools/lockprobe
+#                    (an fcntl lock holder, compiled static here), and the kernel modules for
 #                    virtio-net on q35 and the NFS client (v3 and v4) with modules.dep, so that
 #                    modprobe works. Uncompressed on purpose: the guest unpacks it ~0.45 s faster
 #                    than a gzip one under TCG.
 #   kernel-version   e.g. 6.1.0-56-amd64
 #   linux-image-*.deb  the downloaded package, kept so a rebuild needs no network
-# Skips everything when the outputs exist and `stamp` matches a hash of this script and
-# guest-init.sh. Prints the paths of vmlinux and initramfs.cpio (stdout) at the end.
+# Skips everything when the outputs exist and `stamp` matches a hash of this script,
+# guest-init.sh and tools/lockprobe.c. Prints the paths of vmlinux and initramfs.cpio (stdout) at the end.
 #
 #   build-guest.sh [CACHE_DIR]
 set -euo pipefail
@@ -21,16 +22,17 @@ mkdir -p "$cache"
 cache="$(cd "$cache" && pwd)"
 
 MODULES="virtio_pci virtio_net nfs nfsv3 nfsv4"   # + dependencies, resolved by modprobe
-TOOLS="socat rpcbind rpc.statd rpcinfo flock"     # host programs copied in with their libraries
+TOOLS="socat rpcbind rpc.statd sm-notify rpcinfo flock"   # host programs copied in with their libraries
                                                   # (rpcbind: the kernel's lockd registers NLM with it,
                                                   # so a mount with locking on needs one in the guest;
                                                   # rpc.statd, Debian's nfs-common: lockd's SM_MON goes
                                                   # to it, and a server's SM_NOTIFY after a restart;
                                                   # flock, util-linux's: busybox has none, locks over
-                                                  # NFS are NLM's)
+                                                  # NFS are NLM's; sm-notify: a rebooted
+                                                  # client tells the servers it held locks on)
 
 die() { echo "build-guest: $*" >&2; exit 1; }
-stamp="$(cat "$here/build-guest.sh" "$here/guest-init.sh" | sha256sum | cut -c1-16)"
+stamp="$(cat "$here/build-guest.sh" "$here/guest-init.sh" "$here/tools/lockprobe.c" | sha256sum | cut -c1-16)"
 built() {
   [ "$(cat "$cache/stamp" 2>/dev/null)" = "$stamp" ] && [ -s "$cache/vmlinux" ] && [ -s "$cache/initramfs.cpio" ]
 }
@@ -114,6 +116,9 @@ for tool in $TOOLS; do
   bin="$(command -v "$tool")" || die "no $tool on the host"
   for f in "$bin" $(ldd "$bin" | grep -o '/[^ ]*'); do install -D "$f" "$ir$f"; done
 done
+
+# lockprobe (busybox has no fcntl-lock tool; flock(1) takes whole-file locks only), static.
+gcc -static -O2 -Wall -o "$ir/bin/lockprobe" "$here/tools/lockprobe.c" || die "cannot compile tools/lockprobe.c"
 
 # Modules: MODULES and what they depend on; built-ins are listed as "builtin X" and skipped.
 # Compressed modules (.ko.xz/.zst/.gz; bookworm ships plain .ko) are stored decompressed.

@@ -16,11 +16,11 @@ import org.junit.jupiter.api.Timeout;
 /**
  * The status monitor against a Linux client: the guest runs rpcbind and Debian's rpc.statd (its
  * init starts them) and mounts tapnfs with the default options (locking on); a lock attempt has
- * its lockd ask statd to monitor tapnfs (SM_MON; the lock is not granted: no NLM yet). tapnfs
- * restarts with the guest recorded as a client that held locks (by hand, as NLM's monitor call
- * will record it), finds the guest's statd through the guest's rpcbind and sends SM_NOTIFY with
- * its new state number; statd matches it to the server it monitors and calls lockd back, which is
- * what starts a client's lock reclaim. Needs root and the guest.
+ * its lockd ask statd to monitor tapnfs (SM_MON), and tapnfs's NLM grants it and records the guest
+ * with its own status monitor (nsm/sm/guest). tapnfs restarts while the guest holds the lock, finds
+ * the guest's statd through the guest's rpcbind and sends SM_NOTIFY with its new state number;
+ * statd matches it to the server it monitors and calls lockd back, which is what starts a client's
+ * lock reclaim (NlmIT checks the reclaim itself). Needs root and the guest.
  */
 @Timeout(900)
 class NsmIT {
@@ -42,14 +42,17 @@ class NsmIT {
           "grep ' /mnt ' /proc/mounts",
           "echo written-before > /mnt/f",
           // lockd asks statd to monitor the server (SM_MON) before it sends its first NLM call;
-          // tapnfs serves no NLM yet, so the lock itself never comes: killed after 15 s
-          "if timeout -s KILL 15 flock -n /mnt/f true; then echo LOCKED; else echo lock-not-granted; fi",
+          // the lock is held across the restart, so that tapnfs has a client to tell
+          "lockprobe /mnt/f 0 0 w wait 300 > /tmp/h 2>&1 & h=$!",
+          "i=0; until grep -q locked /tmp/h; do i=$((i+1)); [ $i -lt 300 ] || { cat /tmp/h; exit 8; }; sleep 0.1; done",
+          "echo \"holder $(cat /tmp/h)\"",
           "echo monitors $(ls /var/lib/nfs/sm)",
           "touch /mnt/phase1",
           // tapnfs restarts now; its notifier finds statd through our rpcbind and calls SM_NOTIFY,
           // which statd matches to the server it monitors and hands to lockd
           "i=0; until grep -qE 'Callback to|while not monitoring' /run/statd.log; do i=$((i+1)); [ $i -lt 1800 ] || break; sleep 0.1; done",
           "echo '--- statd'; cat /run/statd.log; echo '---'",
+          "kill $h; wait $h || true",                         // unlocked: tapnfs unmonitors the guest
           "cat /mnt/f",
           "echo written-after > /mnt/g",
           "umount /mnt",
@@ -70,9 +73,9 @@ class NsmIT {
       }
       assertThat(first.stop()).isZero();
       assertThat(Files.readString(state.resolve("nsm/state"))).isEqualTo("1\n");
-      // What NLM's monitor() would have written when the guest took its first lock (the guest's
-      // lockd gives its host name, "guest", as caller_name): MonitorRecord's file format.
-      Files.writeString(state.resolve("nsm/sm/guest"), "name=guest\naddress=" + GUEST_IP + "\n");
+      // NLM monitored the guest when it took its lock (the guest's lockd gives its host name,
+      // "guest", as caller_name), and the record outlives the stop
+      assertThat(Files.readString(state.resolve("nsm/sm/guest"))).contains("name=guest", "address=" + GUEST_IP);
       Lab.Server second = lab.startServer(args);
       Guest.Run run = guest.get(10, TimeUnit.MINUTES);
       assertThat(run.exit()).as("guest output:%n%s%nconsole:%n%s", run.output(), run.console()).isZero();
@@ -81,7 +84,8 @@ class NsmIT {
           .contains("monitors " + STACK_IP, "MONITORING " + STACK_IP + " for guest")              // lockd's SM_MON
           .contains("Received SM_NOTIFY from " + STACK_IP + ", state: 3")
           .contains("Callback to guest (for " + STACK_IP + ") succeeded")                     // on to lockd
-          .contains("written-before", "nsm-ok").doesNotContain("LOCKED");
+          .containsPattern("holder locked \\d+")
+          .contains("written-before", "nsm-ok");
       assertThat(Files.readString(export.resolve("g"))).isEqualTo("written-after\n");
 
       String stat = Lab.run(List.of("java", "-jar", Lab.jar().toString(), "stat", "--control", second.control.toString()),
