@@ -452,16 +452,6 @@ public final class Rpcbind implements RpcDispatchable, RpcRegistry {
 
   /** {@code SET_REFUSED} to {@code setRefused}. */
   static String camel(String upperSnake) {
-    StringBuilder sb = new StringBuilder(upperSnake.length());
-    boolean up = false;
-    for (char c : upperSnake.toCharArray()) {
-      if (c == '_') {
-        up = true;
-        continue;
-      }
-      sb.append(up ? c : Character.toLowerCase(c));
-      up = false;
-    }
-    return sb.toString();
+    return io.tapnfs.netstack.Counters.camel(upperSnake);
   }
 }

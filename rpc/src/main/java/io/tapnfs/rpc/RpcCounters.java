@@ -21,14 +21,7 @@ final class RpcCounters {
   }
 
   static String camel(String enumName) {
-    StringBuilder b = new StringBuilder();
-    boolean up = false;
-    for (char ch : enumName.toLowerCase(java.util.Locale.ROOT).toCharArray()) {
-      if (ch == '_') { up = true; continue; }
-      b.append(up ? Character.toUpperCase(ch) : ch);
-      up = false;
-    }
-    return b.toString();
+    return io.tapnfs.netstack.Counters.camel(enumName);
   }
 
   EnumMap<RpcStat, Long> asEnumMap() {

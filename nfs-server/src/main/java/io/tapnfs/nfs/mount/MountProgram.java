@@ -98,7 +98,7 @@ public final class MountProgram implements RpcDispatchable {
   /** Counters by {@link MountStat} name in camelCase ("mntCalls", "mntAcces", ...). */
   public Map<String, Long> counters() {
     Map<String, Long> m = new LinkedHashMap<>();
-    for (MountStat s : MountStat.values()) m.put(camel(s.name()), counters.get(s.ordinal()));
+    for (MountStat s : MountStat.values()) m.put(io.tapnfs.netstack.Counters.camel(s.name()), counters.get(s.ordinal()));
     return m;
   }
 
@@ -344,17 +344,4 @@ public final class MountProgram implements RpcDispatchable {
     return call.getTransport().getRemoteSocketAddress().getAddress().getHostAddress();
   }
 
-  private static String camel(String upper) {
-    StringBuilder b = new StringBuilder();
-    boolean up = false;
-    for (char c : upper.toCharArray()) {
-      if (c == '_') {
-        up = true;
-      } else {
-        b.append(up ? c : Character.toLowerCase(c));
-        up = false;
-      }
-    }
-    return b.toString();
-  }
 }

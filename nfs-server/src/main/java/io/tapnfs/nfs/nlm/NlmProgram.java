@@ -412,9 +412,9 @@ public final class NlmProgram implements RpcDispatchable, ClientReboots, Closeab
    */
   public Map<String, Long> counters() {
     Map<String, Long> m = new LinkedHashMap<>();
-    for (NlmProcedure p : NlmProcedure.values()) m.put(camel(p.name()) + "Calls", calls(p));
+    for (NlmProcedure p : NlmProcedure.values()) m.put(io.tapnfs.netstack.Counters.camel(p.name()) + "Calls", calls(p));
     for (int v : VERSIONS) m.put("v" + v + "Calls", versionCalls.get(v));
-    for (NlmStats s : NlmStats.values()) m.put(camel(s.name()) + "Replies", replies(s));
+    for (NlmStats s : NlmStats.values()) m.put(io.tapnfs.netstack.Counters.camel(s.name()) + "Replies", replies(s));
     for (NlmStat s : NlmStat.values()) m.put(s.key(), counter(s));
     m.putAll(callbacks.counters());
     m.putAll(shares.counters());
@@ -422,19 +422,6 @@ public final class NlmProgram implements RpcDispatchable, ClientReboots, Closeab
     return m;
   }
 
-  private static String camel(String upper) {
-    StringBuilder b = new StringBuilder();
-    boolean up = false;
-    for (char c : upper.toLowerCase(Locale.ROOT).toCharArray()) {
-      if (c == '_') {
-        up = true;
-      } else {
-        b.append(up ? Character.toUpperCase(c) : c);
-        up = false;
-      }
-    }
-    return b.toString();
-  }
 
   /** Stops the callbacks and the sweep; pending callbacks are dropped. */
   @Override public void close() { runner.close(); }

@@ -235,26 +235,13 @@ public final class Nsm implements LockClients, Closeable {
   /** Counters by {@link NsmStat} name in camelCase ("notifySent", ...), then "notifyPending" and "graceActive". */
   public Map<String, Long> counters() {
     Map<String, Long> m = new LinkedHashMap<>();
-    for (NsmStat s : NsmStat.values()) m.put(camel(s.name()), counters.get(s.ordinal()));
+    for (NsmStat s : NsmStat.values()) m.put(io.tapnfs.netstack.Counters.camel(s.name()), counters.get(s.ordinal()));
     NsmNotifier n = notifier;
     m.put("notifyPending", n == null ? (long) store.toNotify().size() : n.pending());
     m.put("graceActive", grace.active(clock.nanos()) ? 1L : 0L);
     return m;
   }
 
-  private static String camel(String upper) {
-    StringBuilder b = new StringBuilder();
-    boolean up = false;
-    for (char c : upper.toCharArray()) {
-      if (c == '_') {
-        up = true;
-      } else {
-        b.append(up ? c : Character.toLowerCase(c));
-        up = false;
-      }
-    }
-    return b.toString();
-  }
 
   /** Stops the notifier; what it has not sent stays on disk for the next start. */
   @Override public void close() {

@@ -191,26 +191,13 @@ public final class Nfs3Program implements RpcDispatchable {
   public Map<String, Long> counters() {
     Map<String, Long> m = new LinkedHashMap<>();
     for (Nfs3Procedure p : Nfs3Procedure.values()) m.put(p.name().toLowerCase(Locale.ROOT) + "Calls", calls(p));
-    for (Nfsstat3 s : Nfsstat3.values()) if (s != Nfsstat3.OK) m.put(camel(s.name()) + "Errors", errors(s));
+    for (Nfsstat3 s : Nfsstat3.values()) if (s != Nfsstat3.OK) m.put(io.tapnfs.netstack.Counters.camel(s.name()) + "Errors", errors(s));
     m.put("garbageArgs", garbageArgs());
     m.put("procUnavail", procUnavail());
     m.put("insecurePortRefused", insecurePortRefused());
     return m;
   }
 
-  private static String camel(String upper) {
-    StringBuilder b = new StringBuilder();
-    boolean up = false;
-    for (char c : upper.toLowerCase(Locale.ROOT).toCharArray()) {
-      if (c == '_') {
-        up = true;
-      } else {
-        b.append(up ? Character.toUpperCase(c) : c);
-        up = false;
-      }
-    }
-    return b.toString();
-  }
 
   /** The call's arguments as oncrpc4j's {@code retrieveCall} wants them: decode-only. */
   private static final class Args<A> implements XdrAble {
