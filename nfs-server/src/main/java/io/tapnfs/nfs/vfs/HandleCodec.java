@@ -49,8 +49,34 @@ final class HandleCodec {
 
   int exportId() { return exportId; }
 
+  /**
+   * A handle as {@code name_to_handle_at(2)} gives it: the {@code struct file_handle} bytes
+   * (handle_bytes, handle_type, f_handle; native order; what open_by_handle_at takes) and the id of
+   * the mount it was found on.
+   */
+  record Kernel(byte[] struct, int mountId) {
+    int length() { return Sys.le(struct).getInt(0); }
+
+    int type() { return Sys.le(struct).getInt(4); }
+
+    /** Whether it fits in our handle: at most {@value #MAX_KERNEL_HANDLE} bytes, a one-byte type. */
+    boolean fits() { return length() <= MAX_KERNEL_HANDLE && type() >= 0 && type() <= 255; }
+
+    /** {@code name_to_handle_at(dirFd, name, flags)}, or null ({@link Sys#errno()} says why). */
+    static Kernel of(int dirFd, byte[] name, int flags) {
+      byte[] h = new byte[8 + Sys.MAX_HANDLE_SZ];
+      Sys.le(h).putInt(0, Sys.MAX_HANDLE_SZ);
+      int[] mnt = new int[1];
+      if (Sys.name_to_handle_at(dirFd, name, h, mnt, flags) != 0) return null;
+      return new Kernel(java.util.Arrays.copyOf(h, 8 + Math.min(Sys.le(h).getInt(0), Sys.MAX_HANDLE_SZ)), mnt[0]);
+    }
+  }
+
+  /** Our handle for a kernel one (which {@link Kernel#fits}). */
+  Fh encode(Kernel k) { return encode(k.type(), k.struct(), 8, k.length()); }
+
   /** Our handle for a kernel handle of {@code type} ({@code f_handle} bytes). */
-  Fh encode(int type, byte[] kernel, int off, int len) {
+  private Fh encode(int type, byte[] kernel, int off, int len) {
     if (len > MAX_KERNEL_HANDLE || type < 0 || type > 255) throw new IllegalArgumentException("kernel handle type " + type + " of " + len + " bytes");
     byte[] b = new byte[HEADER + len + MAC_LEN];
     ByteBuffer.wrap(b).put(VERSION).putInt(exportId).put((byte) type);

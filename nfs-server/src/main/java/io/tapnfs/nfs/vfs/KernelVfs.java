@@ -104,10 +104,8 @@ public final class KernelVfs implements Vfs {
     int fd = Sys.open(Sys.name(path), Sys.O_RDONLY | Sys.O_DIRECTORY | Sys.O_NOFOLLOW | Sys.O_CLOEXEC, 0);
     if (fd < 0) throw new IOException(path + " is not a directory one can open (" + Sys.errName(Sys.errno()) + ")");
     try {
-      byte[] h = new byte[8 + Sys.MAX_HANDLE_SZ];
-      Sys.le(h).putInt(0, Sys.MAX_HANDLE_SZ);
-      int[] mnt = new int[1];
-      if (Sys.name_to_handle_at(fd, Sys.EMPTY, h, mnt, Sys.AT_EMPTY_PATH) != 0) {
+      HandleCodec.Kernel h = HandleCodec.Kernel.of(fd, Sys.EMPTY, Sys.AT_EMPTY_PATH);
+      if (h == null) {
         int e = Sys.errno();
         if (e == Sys.EPERM)                                  // the kernel never says EPERM here: a seccomp filter does
           throw new IOException("name_to_handle_at is refused (EPERM) for " + path + ": a seccomp profile forbids it "
@@ -115,18 +113,16 @@ public final class KernelVfs implements Vfs {
         throw new IOException("the file system of " + path + " cannot give file handles (name_to_handle_at: "
             + Sys.errName(e) + "); export a directory on ext4, xfs, btrfs or tmpfs");
       }
-      int len = Sys.le(h).getInt(0), type = Sys.le(h).getInt(4);
-      if (len > HandleCodec.MAX_KERNEL_HANDLE || type < 0 || type > 255)
-        throw new IOException("the file system of " + path + " gives " + len + "-byte file handles of type " + type
+      if (!h.fits())
+        throw new IOException("the file system of " + path + " gives " + h.length() + "-byte file handles of type " + h.type()
             + "; tapnfs needs at most " + HandleCodec.MAX_KERNEL_HANDLE);
-      int probe = Sys.open_by_handle_at(fd, h, Sys.O_PATH | Sys.O_CLOEXEC);
+      int probe = Sys.open_by_handle_at(fd, h.struct(), Sys.O_PATH | Sys.O_CLOEXEC);
       if (probe < 0) throw new IOException("open_by_handle_at on " + path + ": " + Sys.errName(Sys.errno()) + " (needs CAP_DAC_READ_SEARCH)");
       Sys.close(probe);
       Attr a = Stat.of(fd, Sys.EMPTY, Sys.AT_EMPTY_PATH, null);
       int exportId = options.fsid() != null ? options.fsid() : Arrays.hashCode(path.getBytes(StandardCharsets.UTF_8));
       HandleCodec codec = new HandleCodec(key, exportId);
-      Fh root = codec.encode(type, h, 8, len);
-      return new KernelVfs(path, options, fd, mnt[0], a.fileid(), codec, root);
+      return new KernelVfs(path, options, fd, h.mountId(), a.fileid(), codec, codec.encode(h));
     } catch (IOException | RuntimeException e) {
       Sys.close(fd);
       throw e;
@@ -209,22 +205,18 @@ public final class KernelVfs implements Vfs {
   Fh handleAt(int dirFd, byte[] name) throws VfsException {
     int fd = Sys.openat(dirFd, name, Sys.O_PATH | Sys.O_NOFOLLOW | Sys.O_CLOEXEC, 0);
     if (fd < 0) throw Sys.fail("lookup");
-    byte[] h = new byte[8 + Sys.MAX_HANDLE_SZ];
-    Sys.le(h).putInt(0, Sys.MAX_HANDLE_SZ);
-    int[] mnt = new int[1];
-    if (Sys.name_to_handle_at(fd, Sys.EMPTY, h, mnt, Sys.AT_EMPTY_PATH) != 0) {
+    HandleCodec.Kernel h = HandleCodec.Kernel.of(fd, Sys.EMPTY, Sys.AT_EMPTY_PATH);
+    if (h == null) {
       VfsException e = Sys.fail("name_to_handle_at");
       Sys.close(fd);
       throw e;
     }
-    int len = Sys.le(h).getInt(0), type = Sys.le(h).getInt(4);
-    if (mnt[0] != mountId || len > HandleCodec.MAX_KERNEL_HANDLE || type < 0 || type > 255) {
+    if (!ours(h)) {
       Sys.close(fd);
       throw new VfsException(Errno.ACCES, "a mount point inside " + exportPath + " (other file systems are not crossed)");
     }
-    Fh fh = codec.encode(type, h, 8, len);
-    byte[] kernel = Arrays.copyOf(h, 8 + len);
-    nodes.adopt(fh, kernel, fd).close();
+    Fh fh = codec.encode(h);
+    nodes.adopt(fh, h.struct(), fd).close();
     return fh;
   }
 
@@ -411,14 +403,12 @@ public final class KernelVfs implements Vfs {
    * point of another file system.
    */
   Fh handleOfEntry(int dirFd, byte[] name) {
-    byte[] h = new byte[8 + Sys.MAX_HANDLE_SZ];
-    Sys.le(h).putInt(0, Sys.MAX_HANDLE_SZ);
-    int[] mnt = new int[1];
-    if (Sys.name_to_handle_at(dirFd, name, h, mnt, 0) != 0) return null;
-    int len = Sys.le(h).getInt(0), type = Sys.le(h).getInt(4);
-    if (mnt[0] != mountId || len > HandleCodec.MAX_KERNEL_HANDLE || type < 0 || type > 255) return null;
-    return codec.encode(type, h, 8, len);
+    HandleCodec.Kernel h = HandleCodec.Kernel.of(dirFd, name, 0);
+    return h != null && ours(h) ? codec.encode(h) : null;
   }
+
+  /** A kernel handle of this export's mount that fits in our handles. */
+  private boolean ours(HandleCodec.Kernel h) { return h.mountId() == mountId && h.fits(); }
 
   Fh rootFh() { return rootFh; }
 
