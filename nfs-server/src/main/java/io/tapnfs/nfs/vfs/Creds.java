@@ -31,7 +31,6 @@ final class Creds {
   /** The server's own supplementary groups, restored after each scope. */
   private static final int[] SERVER_GROUPS = serverGroups();
   private static final ThreadLocal<Scope> CURRENT = new ThreadLocal<>();
-  private static final ThreadLocal<Boolean> PREPARED = ThreadLocal.withInitial(() -> Boolean.FALSE);
   /** The supplementary groups this thread has now (setgroups costs a credential copy; skipped when unchanged). */
   private static final ThreadLocal<int[]> THREAD_GROUPS = ThreadLocal.withInitial(() -> SERVER_GROUPS.clone());
   /** Ids the kernel took once in this process (so it maps them): not read back again. Bounded. */
@@ -88,19 +87,21 @@ final class Creds {
   }
 
   private static void prepare() {
-    if (PREPARED.get()) return;
+    if (UMASK.get() != null) return;                      // prepared already
     // Docker's default seccomp profile refuses unshare(2): such threads keep the process umask
     // and KernelVfs restores the bits it took after a create (threadUmask)
     if (Sys.unshare(Sys.CLONE_FS) == 0) {
       Sys.umask(0);
       UMASK.set(0);
+    } else {
+      UMASK.set(PROCESS_UMASK);
     }
-    PREPARED.set(Boolean.TRUE);
   }
 
   /** The process umask, read once (umask(2) can only be read by setting it). */
   private static final int PROCESS_UMASK = readUmask();
-  private static final ThreadLocal<Integer> UMASK = ThreadLocal.withInitial(() -> PROCESS_UMASK);
+  /** This thread's umask for creates once prepared (null before): 0 with a file-system context of its own, else the process's. */
+  private static final ThreadLocal<Integer> UMASK = new ThreadLocal<>();
 
   private static synchronized int readUmask() {
     int old = Sys.umask(022);
