@@ -11,7 +11,17 @@ import org.junit.jupiter.api.io.TempDir;
 class NodeCacheTest {
   @TempDir Path dir;
 
-  static boolean open(int fd) { return Files.exists(Path.of("/proc/self/fd/" + fd)); }
+  /**
+   * Whether descriptor {@code fd} is open on {@code file} (a number closed here may be reused at
+   * once by another thread of the test JVM, so the number alone proves nothing).
+   */
+  static boolean holds(int fd, Path file) {
+    try {
+      return Files.readSymbolicLink(Path.of("/proc/self/fd/" + fd)).toString().startsWith(file.toString());
+    } catch (java.io.IOException e) {
+      return false;
+    }
+  }
 
   @Test void anEvictedNodeInUseKeepsItsDescriptorsUntilReleased() throws Exception {
     Files.writeString(dir.resolve("a"), "a");
@@ -24,12 +34,12 @@ class NodeCacheTest {
       v.lookup(v.root(), "b", Subject.ROOT);                      // the cache holds one: "a" is evicted
       assertThat(v.nodes().size()).isEqualTo(1);
       assertThat(v.counters().get("openFileEvictions")).isPositive();
-      assertThat(open(pathFd)).isTrue();
-      assertThat(open(dataFd)).isTrue();
+      assertThat(holds(pathFd, dir.resolve("a"))).isTrue();
+      assertThat(holds(dataFd, dir.resolve("a"))).isTrue();
       assertThat(Sys.pread(dataFd, new byte[1], 1, 0)).isEqualTo(1); // still readable mid-call
       held.close();
-      assertThat(open(pathFd)).as("closed once the last user let go").isFalse();
-      assertThat(open(dataFd)).isFalse();
+      assertThat(holds(pathFd, dir.resolve("a"))).as("closed once the last user let go").isFalse();
+      assertThat(holds(dataFd, dir.resolve("a"))).isFalse();
     }
     assertThat(v.getattr(a).size()).isEqualTo(1);                 // and the handle still resolves, opened anew
   }
@@ -42,6 +52,6 @@ class NodeCacheTest {
       fd = h.node().dataFd(false, false);
     }
     v.remove(v.root(), "f", Subject.ROOT);
-    assertThat(open(fd)).isFalse();
+    assertThat(holds(fd, dir.resolve("f"))).isFalse();
   }
 }
